@@ -1,0 +1,356 @@
+//! One actor per WebSocket: it joins its user's session, reads client frames, keeps the
+//! heartbeat and the token's lifetime, and queues outbound frames without ever awaiting a write.
+
+mod client_frame;
+mod outbox;
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use actix::prelude::*;
+use actix_ws::{AggregatedMessage, AggregatedMessageStream, CloseReason as WsCloseReason, MessageStream, ProtocolError};
+
+use crate::close::CloseReason;
+use crate::history::ResumePoint;
+use crate::identity::{Identity, TokenVerifier};
+use crate::notification::{Frame, NotificationId};
+use crate::registry::{Join, JoinError, Leave, Registry};
+use crate::stats::EngineStats;
+use client_frame::ClientFrame;
+use outbox::Outbox;
+
+/// Limits and intervals of one socket, from the service's settings.
+#[derive(Debug, Clone)]
+pub struct ConnectionSettings {
+    /// How often the server pings.
+    pub ping_interval: Duration,
+    /// A client silent for this long is dropped.
+    pub client_timeout: Duration,
+    /// Largest inbound message (after reassembly); larger closes with 1009.
+    pub max_frame_bytes: usize,
+    /// Outbound queue limit in bytes; overflow closes with 4002.
+    pub outbound_queue_bytes: usize,
+    /// Consecutive invalid client frames tolerated before closing with 1008.
+    pub max_invalid_frames: u32,
+    /// How long before the token expires the server sends `token_expiring`.
+    pub renew_notice: Duration,
+    /// How long a close frame may wait behind queued frames before the socket is dropped.
+    pub close_timeout: Duration,
+}
+
+/// What a connection needs from the engine around it.
+#[derive(Clone)]
+pub struct ConnectionDeps {
+    /// The router the socket joins.
+    pub registry: Addr<Registry>,
+    /// Checks renewal tokens.
+    pub verifier: Arc<dyn TokenVerifier>,
+    /// Intervals and limits.
+    pub settings: Arc<ConnectionSettings>,
+    /// Live counts.
+    pub stats: Arc<EngineStats>,
+}
+
+/// How a session reaches a connection: recipients, so tests can stand in a recording actor.
+#[derive(Clone)]
+pub struct ConnectionHandle {
+    /// The connection's id, unique in this process.
+    pub id: u64,
+    /// Where frames go.
+    pub deliver: Recipient<Deliver>,
+    /// Where close commands go.
+    pub close: Recipient<Close>,
+}
+
+/// Frames for the socket.
+#[derive(Message)]
+#[rtype(result = "()")]
+pub struct Deliver {
+    /// One live frame, or a replay burst.
+    pub frames: Frames,
+}
+
+/// One live frame, or everything a resuming client missed, in order.
+pub enum Frames {
+    /// A live frame.
+    One(Frame),
+    /// A replay (possibly led by a `resync` frame) followed by the live frames held meanwhile.
+    Replay(Vec<Frame>),
+}
+
+/// Close the socket with a catalogued reason.
+#[derive(Message)]
+#[rtype(result = "()")]
+pub struct Close {
+    /// The close code and reason.
+    pub reason: CloseReason,
+}
+
+static NEXT_CONNECTION_ID: AtomicU64 = AtomicU64::new(1);
+
+/// A WebSocket connection.
+pub struct Connection {
+    id: u64,
+    identity: Identity,
+    resume: Option<ResumePoint>,
+    deps: ConnectionDeps,
+    outbox: Outbox,
+    last_heard: Instant,
+    invalid_frames: u32,
+    /// The newest notification id sent, so an id is never sent twice (replay and live overlap).
+    last_sent: Option<NotificationId>,
+    joined: bool,
+    closing: bool,
+    expiry_timers: Vec<SpawnHandle>,
+    span: tracing::Span,
+}
+
+impl Connection {
+    /// Starts the actor for an upgraded socket on the current arbiter.
+    pub fn start(
+        session: actix_ws::Session,
+        stream: MessageStream,
+        identity: Identity,
+        resume: Option<ResumePoint>,
+        deps: ConnectionDeps,
+    ) -> Addr<Connection> {
+        let id = NEXT_CONNECTION_ID.fetch_add(1, Ordering::Relaxed);
+        let settings = &deps.settings;
+        let stream: AggregatedMessageStream = stream
+            .max_frame_size(settings.max_frame_bytes)
+            .aggregate_continuations()
+            .max_continuation_size(settings.max_frame_bytes);
+        let outbox = Outbox::spawn(session, settings.outbound_queue_bytes, settings.close_timeout, deps.stats.clone());
+        let span = tracing::info_span!("ws", user_id = %identity.user_id, conn_id = id);
+        Connection::create(|ctx| {
+            ctx.add_stream(stream);
+            Connection {
+                id,
+                identity,
+                resume,
+                deps,
+                outbox,
+                last_heard: Instant::now(),
+                invalid_frames: 0,
+                last_sent: None,
+                joined: false,
+                closing: false,
+                expiry_timers: Vec::new(),
+                span,
+            }
+        })
+    }
+
+    fn connection_handle(&self, ctx: &mut Context<Self>) -> ConnectionHandle {
+        ConnectionHandle { id: self.id, deliver: ctx.address().recipient(), close: ctx.address().recipient() }
+    }
+
+    fn close(&mut self, ctx: &mut Context<Self>, reason: CloseReason) {
+        if self.closing {
+            return;
+        }
+        self.closing = true;
+        let _span = self.span.enter();
+        tracing::info!(code = reason.code(), reason = reason.reason(), "closing socket");
+        metrics::counter!("hub_ws_closes_total", "code" => reason.code().to_string()).increment(1);
+        self.outbox.close(Some(reason.to_ws()));
+        ctx.stop();
+    }
+
+    /// Drops the socket without a close frame: the peer is gone or not listening.
+    fn drop_socket(&mut self, ctx: &mut Context<Self>, why: &'static str) {
+        let _span = self.span.enter();
+        tracing::info!(why, "dropping socket");
+        metrics::counter!("hub_ws_drops_total", "why" => why).increment(1);
+        self.closing = true;
+        self.outbox.abort();
+        ctx.stop();
+    }
+
+    fn send(&mut self, ctx: &mut Context<Self>, frame: Frame) {
+        if self.closing || !self.is_new(&frame) {
+            return;
+        }
+        if self.outbox.push(frame).is_err() {
+            self.deps.stats.add_dropped_slow_client(1);
+            self.close(ctx, CloseReason::TooSlow);
+        }
+    }
+
+    fn is_new(&mut self, frame: &Frame) -> bool {
+        match frame.id {
+            None => true,
+            Some(id) if self.last_sent.is_some_and(|last| id <= last) => false,
+            Some(id) => {
+                self.last_sent = Some(id);
+                true
+            }
+        }
+    }
+
+    fn schedule_expiry(&mut self, ctx: &mut Context<Self>) {
+        for timer in self.expiry_timers.drain(..) {
+            ctx.cancel_future(timer);
+        }
+        let now = unix_now();
+        let exp = self.identity.expires_at;
+        let until_exp = Duration::from_secs(exp.saturating_sub(now));
+        let notice = self.deps.settings.renew_notice;
+        let warn_in = until_exp.saturating_sub(notice);
+        self.expiry_timers.push(ctx.run_later(warn_in, move |act, _| {
+            act.outbox.control(client_frame::token_expiring(exp));
+        }));
+        self.expiry_timers.push(ctx.run_later(until_exp, |act, ctx| act.close(ctx, CloseReason::TokenExpired)));
+    }
+
+    fn on_text(&mut self, ctx: &mut Context<Self>, text: &str) {
+        match ClientFrame::parse(text) {
+            Ok(frame) => {
+                self.invalid_frames = 0;
+                match frame {
+                    ClientFrame::Ping => self.outbox.control(client_frame::pong()),
+                    ClientFrame::Auth { token } => self.renew(ctx, &token),
+                }
+            }
+            Err(reason) => self.on_invalid(ctx, &reason),
+        }
+    }
+
+    fn on_invalid(&mut self, ctx: &mut Context<Self>, reason: &str) {
+        self.invalid_frames += 1;
+        metrics::counter!("hub_ws_invalid_frames_total").increment(1);
+        if self.invalid_frames >= self.deps.settings.max_invalid_frames {
+            self.close(ctx, CloseReason::ProtocolViolation);
+        } else {
+            self.outbox.control(client_frame::error("invalid_frame", reason));
+        }
+    }
+
+    fn renew(&mut self, ctx: &mut Context<Self>, token: &str) {
+        let span = self.span.clone();
+        let _entered = span.enter();
+        match self.deps.verifier.verify(token) {
+            Ok(identity) if identity.user_id == self.identity.user_id => {
+                tracing::info!(exp = identity.expires_at, "token renewed in-band");
+                self.identity = identity;
+                self.schedule_expiry(ctx);
+            }
+            Ok(_) => {
+                tracing::warn!("renewal token names another user; refused");
+                metrics::counter!("hub_auth_failures_total", "reason" => "renewal_subject_mismatch").increment(1);
+                self.outbox.control(client_frame::error("auth_subject_mismatch", "the new token is for another user"));
+            }
+            Err(reason) => {
+                tracing::info!(%reason, "renewal token refused");
+                metrics::counter!("hub_auth_failures_total", "reason" => "renewal_invalid").increment(1);
+                self.outbox.control(client_frame::error("auth_failed", &reason));
+            }
+        }
+    }
+}
+
+impl Actor for Connection {
+    type Context = Context<Self>;
+
+    fn started(&mut self, ctx: &mut Context<Self>) {
+        // Bursts come as one replay message; live frames are pushed straight to the outbox, so
+        // the mailbox only needs room for scheduling jitter.
+        ctx.set_mailbox_capacity(256);
+        self.deps.stats.connection_started();
+        {
+            let _span = self.span.enter();
+            tracing::info!(resume = self.resume.is_some(), "socket open");
+        }
+        let join = Join { user_id: self.identity.user_id.clone(), connection: self.connection_handle(ctx), resume: self.resume.take() };
+        self.deps
+            .registry
+            .send(join)
+            .into_actor(self)
+            .map(|joined, act, ctx| match joined {
+                Ok(Ok(())) => act.joined = true,
+                Ok(Err(JoinError::TooManySockets)) => act.close(ctx, CloseReason::TooManySockets),
+                Err(_) => act.close(ctx, CloseReason::InternalError),
+            })
+            .wait(ctx);
+        ctx.run_interval(self.deps.settings.ping_interval, |act, ctx| {
+            if act.last_heard.elapsed() > act.deps.settings.client_timeout {
+                act.drop_socket(ctx, "heartbeat_timeout");
+            } else {
+                act.outbox.ping();
+            }
+        });
+        self.schedule_expiry(ctx);
+    }
+
+    fn stopped(&mut self, _: &mut Context<Self>) {
+        if self.joined {
+            self.deps.registry.do_send(Leave { user_id: self.identity.user_id.clone(), connection_id: self.id });
+        }
+        self.deps.stats.connection_stopped();
+        let _span = self.span.enter();
+        tracing::info!("socket closed");
+    }
+}
+
+impl StreamHandler<Result<AggregatedMessage, ProtocolError>> for Connection {
+    fn handle(&mut self, item: Result<AggregatedMessage, ProtocolError>, ctx: &mut Context<Self>) {
+        self.last_heard = Instant::now();
+        match item {
+            Ok(AggregatedMessage::Text(text)) => self.on_text(ctx, &text),
+            Ok(AggregatedMessage::Binary(_)) => self.on_invalid(ctx, "binary frames are not part of the protocol"),
+            Ok(AggregatedMessage::Ping(payload)) => self.outbox.pong(payload),
+            Ok(AggregatedMessage::Pong(_)) => {}
+            Ok(AggregatedMessage::Close(reason)) => {
+                // Echo the client's close, as RFC 6455 asks, then stop.
+                self.closing = true;
+                self.outbox.close(reason.map(|r| WsCloseReason { code: r.code, description: None }));
+                ctx.stop();
+            }
+            Err(ProtocolError::Overflow) => self.close(ctx, CloseReason::FrameTooBig),
+            Err(error) => {
+                {
+                    let _span = self.span.enter();
+                    tracing::info!(%error, "websocket protocol error");
+                }
+                self.close(ctx, CloseReason::ProtocolViolation);
+            }
+        }
+    }
+
+    fn finished(&mut self, ctx: &mut Context<Self>) {
+        // The peer went away (closed, or the TCP connection dropped without a close frame).
+        if !self.closing {
+            self.drop_socket(ctx, "peer_gone");
+        }
+    }
+}
+
+impl Handler<Deliver> for Connection {
+    type Result = ();
+
+    fn handle(&mut self, deliver: Deliver, ctx: &mut Context<Self>) {
+        match deliver.frames {
+            Frames::One(frame) => self.send(ctx, frame),
+            Frames::Replay(frames) => {
+                if self.closing {
+                    return;
+                }
+                let fresh: Vec<Frame> = frames.into_iter().filter(|f| self.is_new(f)).collect();
+                self.outbox.push_replay(fresh);
+            }
+        }
+    }
+}
+
+impl Handler<Close> for Connection {
+    type Result = ();
+
+    fn handle(&mut self, close: Close, ctx: &mut Context<Self>) {
+        self.close(ctx, close.reason);
+    }
+}
+
+fn unix_now() -> u64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs())
+}

@@ -1,0 +1,150 @@
+//! A socket's outbound queue, bounded in bytes, drained by a writer task of its own.
+//!
+//! The connection actor never awaits a socket write: it pushes here and goes on, so one client
+//! that stops reading delays nobody else. When the queue would pass its byte limit the socket
+//! is closed with 4002 and the client resumes from history.
+
+use std::cell::Cell;
+use std::rc::Rc;
+use std::sync::{Arc, OnceLock};
+use std::time::Duration;
+
+use actix_ws::Session;
+use bytes::Bytes;
+use bytestring::ByteString;
+use tokio::sync::mpsc;
+use tokio::task::JoinHandle;
+
+use crate::notification::Frame;
+use crate::stats::EngineStats;
+
+/// The queue would pass its byte limit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Overflow;
+
+enum Outgoing {
+    Notification(Frame),
+    Control(ByteString),
+    Ping,
+    Pong(Bytes),
+    Close(Option<actix_ws::CloseReason>),
+}
+
+pub(crate) struct Outbox {
+    tx: mpsc::UnboundedSender<Outgoing>,
+    /// Bytes of notification frames queued and not yet handed to the socket.
+    queued: Rc<Cell<usize>>,
+    limit: usize,
+    /// Extra room granted to a replay, which arrives as one burst; gone once the queue drains
+    /// back under the limit.
+    burst_allowance: usize,
+    writer: JoinHandle<()>,
+    close_timeout: Duration,
+}
+
+impl Outbox {
+    /// Starts the writer task on the current arbiter.
+    pub(crate) fn spawn(session: Session, limit: usize, close_timeout: Duration, stats: Arc<EngineStats>) -> Outbox {
+        let (tx, rx) = mpsc::unbounded_channel();
+        let queued = Rc::new(Cell::new(0));
+        let writer = tokio::task::spawn_local(write_loop(session, rx, queued.clone(), stats));
+        Outbox { tx, queued, limit, burst_allowance: 0, writer, close_timeout }
+    }
+
+    /// Queues one live frame, or reports that it would overflow the queue.
+    pub(crate) fn push(&mut self, frame: Frame) -> Result<(), Overflow> {
+        let queued = self.queued.get();
+        if queued <= self.limit {
+            self.burst_allowance = 0;
+        }
+        if queued + frame.len() > self.limit + self.burst_allowance {
+            return Err(Overflow);
+        }
+        self.enqueue(frame);
+        Ok(())
+    }
+
+    /// Queues a replay as one burst: always admitted (history bounds its size), and the queue
+    /// may hold it on top of the normal limit until it drains.
+    pub(crate) fn push_replay(&mut self, frames: Vec<Frame>) {
+        self.burst_allowance = frames.iter().map(Frame::len).sum();
+        for frame in frames {
+            self.enqueue(frame);
+        }
+    }
+
+    fn enqueue(&mut self, frame: Frame) {
+        self.queued.set(self.queued.get() + frame.len());
+        let _ = self.tx.send(Outgoing::Notification(frame));
+    }
+
+    /// Queues a small protocol frame (pong, error, token_expiring); not counted against the limit.
+    pub(crate) fn control(&self, text: impl Into<ByteString>) {
+        let _ = self.tx.send(Outgoing::Control(text.into()));
+    }
+
+    pub(crate) fn ping(&self) {
+        let _ = self.tx.send(Outgoing::Ping);
+    }
+
+    pub(crate) fn pong(&self, payload: Bytes) {
+        let _ = self.tx.send(Outgoing::Pong(payload));
+    }
+
+    /// Sends the close frame after what is queued, and gives the client `close_timeout` to take
+    /// it before the socket is dropped without one.
+    pub(crate) fn close(&self, reason: Option<actix_ws::CloseReason>) {
+        let _ = self.tx.send(Outgoing::Close(reason));
+        let writer = self.writer.abort_handle();
+        let timeout = self.close_timeout;
+        tokio::task::spawn_local(async move {
+            tokio::time::sleep(timeout).await;
+            writer.abort();
+        });
+    }
+
+    /// Drops the socket at once: for a peer that is gone or silent.
+    pub(crate) fn abort(&self) {
+        self.writer.abort();
+    }
+}
+
+async fn write_loop(
+    mut session: Session,
+    mut rx: mpsc::UnboundedReceiver<Outgoing>,
+    queued: Rc<Cell<usize>>,
+    stats: Arc<EngineStats>,
+) {
+    while let Some(outgoing) = rx.recv().await {
+        let written = match outgoing {
+            Outgoing::Notification(frame) => {
+                let len = frame.len();
+                let accepted_at = frame.accepted_at;
+                let written = session.text(frame.text).await;
+                queued.set(queued.get() - len);
+                if written.is_ok() {
+                    stats.add_delivered(1);
+                    latency_histogram().record(accepted_at.elapsed().as_secs_f64());
+                }
+                written
+            }
+            Outgoing::Control(text) => session.text(text).await,
+            Outgoing::Ping => session.ping(b"").await,
+            Outgoing::Pong(payload) => session.pong(&payload).await,
+            Outgoing::Close(reason) => {
+                let _ = session.close(reason).await;
+                return;
+            }
+        };
+        if written.is_err() {
+            return;
+        }
+    }
+}
+
+/// Publish-to-socket latency: from the bridge accepting a notification to its frame being handed
+/// to the socket's writer. The handle is looked up once, not per frame.
+fn latency_histogram() -> &'static metrics::Histogram {
+    static HISTOGRAM: OnceLock<metrics::Histogram> = OnceLock::new();
+    HISTOGRAM.get_or_init(|| metrics::histogram!("hub_publish_to_socket_seconds"))
+}

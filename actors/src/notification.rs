@@ -1,0 +1,176 @@
+//! What flows through the engine: drafts in, encoded frames out.
+//!
+//! A frame is serialised once, when the bridge accepts the notification, and the same bytes
+//! (a cheaply cloned [`ByteString`]) go to every socket of the user.
+
+use std::fmt;
+use std::str::FromStr;
+use std::sync::Arc;
+use std::time::Instant;
+
+use bytestring::ByteString;
+use serde::Serialize;
+use serde_json::value::RawValue;
+
+/// A user id (the JWT `sub`). Shared, because it is a key in several maps.
+pub type UserId = Arc<str>;
+
+/// A notification's id: a Redis stream id, `<ms>-<seq>`, increasing per user.
+///
+/// Compared as a pair of integers, never as a string (`10-0` comes after `9-0`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct NotificationId {
+    /// Milliseconds since the Unix epoch when the id was assigned.
+    pub ms: u64,
+    /// Order among ids assigned in the same millisecond.
+    pub seq: u64,
+}
+
+impl NotificationId {
+    /// The smallest id; every real id is greater.
+    pub const ZERO: NotificationId = NotificationId { ms: 0, seq: 0 };
+
+    /// The next id after `self` at wall-clock time `now_ms`: time moves the id forward, and
+    /// within one millisecond (or if the clock went back) the sequence does.
+    pub fn next_after(self, now_ms: u64) -> NotificationId {
+        if now_ms > self.ms {
+            NotificationId { ms: now_ms, seq: 0 }
+        } else {
+            NotificationId { ms: self.ms, seq: self.seq + 1 }
+        }
+    }
+}
+
+impl fmt::Display for NotificationId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}-{}", self.ms, self.seq)
+    }
+}
+
+/// Why a string is not a notification id.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("a notification id looks like `<ms>-<seq>`, two unsigned integers")]
+pub struct InvalidNotificationId;
+
+impl FromStr for NotificationId {
+    type Err = InvalidNotificationId;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let (ms, seq) = s.split_once('-').ok_or(InvalidNotificationId)?;
+        let parse = |part: &str| {
+            if part.is_empty() || !part.bytes().all(|b| b.is_ascii_digit()) {
+                return Err(InvalidNotificationId);
+            }
+            part.parse::<u64>().map_err(|_| InvalidNotificationId)
+        };
+        Ok(NotificationId { ms: parse(ms)?, seq: parse(seq)? })
+    }
+}
+
+/// A notification for one user, before the bridge has given it an id.
+#[derive(Debug, Clone)]
+pub struct Draft {
+    /// The only user who may receive it.
+    pub user_id: UserId,
+    /// The event name clients switch on, e.g. `batch_files_uploaded`.
+    pub event: String,
+    /// UI grouping; the service validates it against the platform's enum (`null` when unset).
+    pub category: Option<String>,
+    /// Delivery urgency; the service validates it against the platform's enum.
+    pub priority: String,
+    /// When the notification was created, RFC 3339 in UTC with `Z`.
+    pub timestamp: String,
+    /// Ties the frame to the request chain that caused it.
+    pub correlation_id: Option<String>,
+    /// The event's data object, already serialised by the service.
+    pub data: Box<RawValue>,
+    /// Identifies the same notification when it is published again (Kafka redelivery,
+    /// an outbox replay); `None` means never deduplicate.
+    pub dedupe_key: Option<String>,
+}
+
+/// One server-to-client text frame, encoded once and shared by every socket that gets it.
+#[derive(Debug, Clone)]
+pub struct Frame {
+    /// The notification id, or `None` for frames that cannot be resumed (legacy relays).
+    pub id: Option<NotificationId>,
+    /// The exact JSON text sent on the socket.
+    pub text: ByteString,
+    /// When the bridge accepted it, for the publish-to-socket latency histogram.
+    pub accepted_at: Instant,
+}
+
+impl Frame {
+    /// The frame of a notification with its id and the epoch of the user's history.
+    pub fn notification(draft: &Draft, id: NotificationId, epoch: &str) -> Frame {
+        #[derive(Serialize)]
+        struct Wire<'a> {
+            #[serde(rename = "type")]
+            kind: &'static str,
+            id: String,
+            epoch: &'a str,
+            event: &'a str,
+            category: Option<&'a str>,
+            priority: &'a str,
+            timestamp: &'a str,
+            correlation_id: Option<&'a str>,
+            data: &'a RawValue,
+        }
+        let wire = Wire {
+            kind: "notification",
+            id: id.to_string(),
+            epoch,
+            event: &draft.event,
+            category: draft.category.as_deref(),
+            priority: &draft.priority,
+            timestamp: &draft.timestamp,
+            correlation_id: draft.correlation_id.as_deref(),
+            data: &draft.data,
+        };
+        let text = serde_json::to_string(&wire).expect("a notification frame always serialises");
+        Frame { id: Some(id), text: text.into(), accepted_at: Instant::now() }
+    }
+
+    /// A frame without an id (control frames, legacy relays): never replayed, never deduplicated.
+    pub fn unnumbered(text: impl Into<ByteString>) -> Frame {
+        Frame { id: None, text: text.into(), accepted_at: Instant::now() }
+    }
+
+    /// Bytes this frame occupies in an outbound queue.
+    pub fn len(&self) -> usize {
+        self.text.len()
+    }
+
+    /// Whether the frame has no text (never true for frames the engine builds).
+    pub fn is_empty(&self) -> bool {
+        self.text.is_empty()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_compare_as_integer_pairs_not_strings() {
+        let a: NotificationId = "9-5".parse().unwrap();
+        let b: NotificationId = "10-0".parse().unwrap();
+        assert!(a < b);
+        assert_eq!(b.to_string(), "10-0");
+    }
+
+    #[test]
+    fn ids_reject_everything_but_two_unsigned_integers() {
+        for bad in ["", "1", "1-", "-1", "a-1", "1-2-3", "+1-2", " 1-2", "1-99999999999999999999"] {
+            assert!(bad.parse::<NotificationId>().is_err(), "{bad:?} was accepted");
+        }
+    }
+
+    #[test]
+    fn next_id_increases_even_when_the_clock_stands_still_or_goes_back() {
+        let id = NotificationId { ms: 100, seq: 3 };
+        assert_eq!(id.next_after(100), NotificationId { ms: 100, seq: 4 });
+        assert_eq!(id.next_after(50), NotificationId { ms: 100, seq: 4 });
+        assert_eq!(id.next_after(101), NotificationId { ms: 101, seq: 0 });
+    }
+}

@@ -1,0 +1,175 @@
+//! One actor per user with sockets on this instance: fans each frame out to every socket of
+//! the user, and brings a resuming socket up to date before it gets live frames.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use actix::prelude::*;
+
+use crate::close::CloseReason;
+use crate::connection::{ConnectionHandle, Frames};
+use crate::history::{History, Replay, ResumePoint};
+use crate::notification::{Frame, UserId};
+use crate::stats::EngineStats;
+
+/// Live frames held for one socket while its replay is being read: beyond this the socket could
+/// not catch up anyway, so it is closed as too slow and resumes later.
+const MAX_HELD_WHILE_REPLAYING: usize = 10_000;
+
+/// The sockets of one user on this instance.
+pub struct UserSession {
+    user_id: UserId,
+    members: HashMap<u64, Member>,
+    history: Arc<dyn History>,
+    stats: Arc<EngineStats>,
+}
+
+struct Member {
+    handle: ConnectionHandle,
+    /// `Some` while the socket's replay is in flight: live frames wait here, in order.
+    held: Option<Vec<Frame>>,
+}
+
+impl UserSession {
+    pub(crate) fn new(user_id: UserId, history: Arc<dyn History>, stats: Arc<EngineStats>) -> UserSession {
+        UserSession { user_id, members: HashMap::new(), history, stats }
+    }
+
+    fn finish_replay(&mut self, connection_id: u64, replay: Replay) {
+        let Some(member) = self.members.get_mut(&connection_id) else { return };
+        let held = member.held.take().unwrap_or_default();
+        let frames = match replay {
+            Replay::Frames(mut frames) => {
+                let replayed_through = frames.last().and_then(|f| f.id);
+                frames.extend(held.into_iter().filter(|f| f.id.is_none() || f.id > replayed_through));
+                frames
+            }
+            Replay::Resync { epoch } => {
+                let resync = serde_json::json!({ "type": "resync", "epoch": epoch }).to_string();
+                metrics::counter!("hub_replays_total", "outcome" => "resync").increment(1);
+                let mut frames = Vec::with_capacity(held.len() + 1);
+                frames.push(Frame::unnumbered(resync));
+                frames.extend(held);
+                frames
+            }
+        };
+        member.handle.deliver.do_send(crate::connection::Deliver { frames: Frames::Replay(frames) });
+    }
+}
+
+impl Actor for UserSession {
+    type Context = Context<Self>;
+
+    fn started(&mut self, ctx: &mut Context<Self>) {
+        ctx.set_mailbox_capacity(1024);
+        self.stats.session_started();
+        tracing::debug!(user_id = %self.user_id, "user session started");
+    }
+
+    fn stopped(&mut self, _: &mut Context<Self>) {
+        self.stats.session_stopped();
+        tracing::debug!(user_id = %self.user_id, "user session stopped");
+    }
+}
+
+/// A socket joins the session, possibly resuming from a point in history.
+#[derive(Message)]
+#[rtype(result = "()")]
+pub struct Attach {
+    /// How to reach the socket.
+    pub connection: ConnectionHandle,
+    /// Where the client left off, if it is resuming.
+    pub resume: Option<ResumePoint>,
+}
+
+impl Handler<Attach> for UserSession {
+    type Result = ();
+
+    fn handle(&mut self, attach: Attach, ctx: &mut Context<Self>) {
+        let connection_id = attach.connection.id;
+        let Some(resume) = attach.resume else {
+            self.members.insert(connection_id, Member { handle: attach.connection, held: None });
+            return;
+        };
+        self.members.insert(connection_id, Member { handle: attach.connection, held: Some(Vec::new()) });
+        self.history
+            .replay(&self.user_id, &resume)
+            .into_actor(self)
+            .map(move |result, session, _| match result {
+                Ok(replay) => {
+                    metrics::counter!("hub_replays_total", "outcome" => "replayed").increment(1);
+                    session.finish_replay(connection_id, replay);
+                }
+                Err(error) => {
+                    tracing::warn!(user_id = %session.user_id, %error, "replay failed; closing the socket so it resumes later");
+                    metrics::counter!("hub_replays_total", "outcome" => "failed").increment(1);
+                    if let Some(member) = session.members.get(&connection_id) {
+                        member.handle.close.do_send(crate::connection::Close { reason: CloseReason::InternalError });
+                    }
+                }
+            })
+            .spawn(ctx);
+    }
+}
+
+/// A socket left the session.
+#[derive(Message)]
+#[rtype(result = "()")]
+pub struct Detach {
+    /// The socket's id.
+    pub connection_id: u64,
+}
+
+impl Handler<Detach> for UserSession {
+    type Result = ();
+
+    fn handle(&mut self, detach: Detach, ctx: &mut Context<Self>) {
+        self.members.remove(&detach.connection_id);
+        if self.members.is_empty() {
+            ctx.stop();
+        }
+    }
+}
+
+/// A frame for every socket of the user.
+#[derive(Message)]
+#[rtype(result = "()")]
+pub struct Fanout {
+    /// The encoded frame, shared by all sockets.
+    pub frame: Frame,
+}
+
+impl Handler<Fanout> for UserSession {
+    type Result = ();
+
+    fn handle(&mut self, fanout: Fanout, _: &mut Context<Self>) {
+        for member in self.members.values_mut() {
+            match &mut member.held {
+                None => member.handle.deliver.do_send(crate::connection::Deliver {
+                    frames: Frames::One(fanout.frame.clone()),
+                }),
+                Some(held) if held.len() < MAX_HELD_WHILE_REPLAYING => held.push(fanout.frame.clone()),
+                Some(_) => member.handle.close.do_send(crate::connection::Close { reason: CloseReason::TooSlow }),
+            }
+        }
+    }
+}
+
+/// Close every socket of the user.
+#[derive(Message)]
+#[rtype(result = "usize")]
+pub struct CloseAll {
+    /// The close code to send.
+    pub reason: CloseReason,
+}
+
+impl Handler<CloseAll> for UserSession {
+    type Result = usize;
+
+    fn handle(&mut self, msg: CloseAll, _: &mut Context<Self>) -> usize {
+        for member in self.members.values() {
+            member.handle.close.do_send(crate::connection::Close { reason: msg.reason });
+        }
+        self.members.len()
+    }
+}

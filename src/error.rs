@@ -1,0 +1,92 @@
+//! The one place where errors become HTTP responses: a status and a stable JSON body
+//! `{"error": <code>, "message": <text>}`.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, ResponseError};
+use serde::Serialize;
+
+use crate::auth::AuthError;
+
+/// An error the HTTP API answers with.
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    /// The body or a parameter is invalid; the message names the field.
+    #[error("{0}")]
+    BadRequest(String),
+    /// No valid token.
+    #[error(transparent)]
+    Unauthorized(#[from] AuthError),
+    /// A valid token without the role the route needs.
+    #[error("this route needs the `{0}` role")]
+    Forbidden(&'static str),
+    /// The body is larger than the configured limit.
+    #[error("the body is larger than {0} bytes")]
+    PayloadTooLarge(usize),
+    /// The browser origin is not on the allow-list.
+    #[error("origin not allowed")]
+    OriginNotAllowed,
+    /// The instance cannot take the request now (draining, at capacity, a dependency down).
+    #[error("{0}")]
+    Unavailable(String),
+}
+
+impl ApiError {
+    fn code(&self) -> &'static str {
+        match self {
+            ApiError::BadRequest(_) => "invalid_request",
+            ApiError::Unauthorized(_) => "unauthorized",
+            ApiError::Forbidden(_) => "forbidden",
+            ApiError::PayloadTooLarge(_) => "payload_too_large",
+            ApiError::OriginNotAllowed => "origin_not_allowed",
+            ApiError::Unavailable(_) => "unavailable",
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct Body<'a> {
+    error: &'a str,
+    message: String,
+}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            ApiError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            ApiError::Forbidden(_) | ApiError::OriginNotAllowed => StatusCode::FORBIDDEN,
+            ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        let mut response = HttpResponse::build(self.status_code());
+        match self {
+            ApiError::Unauthorized(_) => {
+                response.insert_header(("WWW-Authenticate", "Bearer"));
+            }
+            ApiError::Unavailable(_) => {
+                response.insert_header(("Retry-After", "5"));
+            }
+            _ => {}
+        }
+        response.json(Body { error: self.code(), message: self.to_string() })
+    }
+}
+
+/// Turns actix-web's own extractor failures (bad JSON, oversized body) into [`ApiError`]s, so
+/// every error the API returns has the same shape.
+pub fn json_error(error: actix_web::error::JsonPayloadError, _: &actix_web::HttpRequest) -> actix_web::Error {
+    use actix_web::error::JsonPayloadError;
+    match error {
+        JsonPayloadError::OverflowKnownLength { limit, .. } | JsonPayloadError::Overflow { limit } => {
+            ApiError::PayloadTooLarge(limit).into()
+        }
+        JsonPayloadError::ContentType => {
+            ApiError::BadRequest("the body must be JSON (Content-Type: application/json)".into()).into()
+        }
+        JsonPayloadError::Deserialize(e) => ApiError::BadRequest(format!("invalid body: {e}")).into(),
+        other => ApiError::BadRequest(format!("invalid body: {other}")).into(),
+    }
+}

@@ -1,0 +1,13 @@
+//! The notification hub service: settings, JWT auth, HTTP routes and start-up around the
+//! engine in `hub-actors`.
+
+pub mod auth;
+pub mod cli;
+pub mod contracts;
+pub mod error;
+pub mod metrics;
+pub mod routes;
+pub mod settings;
+pub mod shutdown;
+pub mod startup;
+pub mod telemetry;

@@ -1,0 +1,33 @@
+//! Prometheus metrics: one recorder per process, rendered on `/metrics`.
+
+use std::sync::OnceLock;
+
+use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
+
+/// Renders the process's metrics in the Prometheus text format.
+#[derive(Clone)]
+pub struct Metrics(PrometheusHandle);
+
+impl Metrics {
+    /// Installs the recorder the first time; later calls (several apps in one test process)
+    /// share it.
+    pub fn install() -> Metrics {
+        static HANDLE: OnceLock<PrometheusHandle> = OnceLock::new();
+        let handle = HANDLE.get_or_init(|| {
+            // Delivery latency is expected in single-digit milliseconds; the buckets resolve that.
+            let latency_buckets =
+                [0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5];
+            PrometheusBuilder::new()
+                .set_buckets_for_metric(Matcher::Full("hub_publish_to_socket_seconds".into()), &latency_buckets)
+                .expect("the bucket list is not empty")
+                .install_recorder()
+                .expect("no other metrics recorder is installed")
+        });
+        Metrics(handle.clone())
+    }
+
+    /// The text exposition.
+    pub fn render(&self) -> String {
+        self.0.render()
+    }
+}

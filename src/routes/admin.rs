@@ -1,0 +1,59 @@
+//! Operator routes: instance status and disconnecting a user.
+
+use actix_web::{web, HttpRequest, HttpResponse};
+use hub_actors::registry::{CountUsers, DisconnectUser};
+use hub_actors::CloseReason;
+use serde_json::json;
+
+use super::require_role;
+use crate::error::ApiError;
+use crate::startup::AppState;
+
+/// `GET /status` (role `admin`): what this instance is and holds.
+pub async fn status(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+    require_role(&req, &state, "admin")?;
+    let users = state.registry.send(CountUsers).await.unwrap_or(0);
+    let stats = state.stats.snapshot();
+    Ok(HttpResponse::Ok().json(json!({
+        "instance_id": state.instance_id,
+        "version": env!("CARGO_PKG_VERSION"),
+        "uptime_seconds": state.started_at.elapsed().as_secs(),
+        "mode": "embedded",
+        "draining": state.is_draining(),
+        "actors": {
+            "connection": stats.connections,
+            "user_session": stats.sessions,
+            "registry": stats.registries,
+        },
+        "sockets": stats.connections,
+        "socket_cap": state.socket_cap,
+        "unique_users": users,
+        "notifications": {
+            "published": stats.published,
+            "delivered": stats.delivered,
+            "dropped": {
+                "duplicate": stats.duplicates,
+                "user_offline": stats.dropped_offline,
+                "slow_client": stats.dropped_slow_client,
+            },
+        },
+    })))
+}
+
+/// `POST /api/v1/users/{user_id}/disconnect` (role `admin`): closes the user's sockets here
+/// with 4003.
+pub async fn disconnect(
+    req: HttpRequest,
+    path: web::Path<String>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let operator = require_role(&req, &state, "admin")?;
+    let user_id = path.into_inner();
+    let closed = state
+        .registry
+        .send(DisconnectUser { user_id: user_id.as_str().into(), reason: CloseReason::DisconnectedByOperator })
+        .await
+        .map_err(|_| ApiError::Unavailable("the registry is not running".into()))?;
+    tracing::info!(%user_id, operator = %operator.user_id, closed, "operator disconnected user");
+    Ok(HttpResponse::Ok().json(json!({ "user_id": user_id, "sockets_closed": closed })))
+}

@@ -1,0 +1,37 @@
+//! Probes and metrics, without auth.
+
+use actix_web::{web, HttpResponse};
+use serde_json::json;
+
+use crate::startup::AppState;
+
+/// Liveness: the process answers HTTP.
+pub async fn healthz() -> HttpResponse {
+    HttpResponse::Ok().json(json!({ "status": "ok" }))
+}
+
+/// Readiness: 200 while the instance accepts sockets and is not draining. The state of shared
+/// dependencies goes in the body, never in the status: their outage must not take every
+/// instance out of the load balancer at once.
+pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
+    let sockets = state.stats.connections();
+    let at_capacity = sockets >= state.socket_cap as i64;
+    let draining = state.is_draining();
+    let body = json!({
+        "status": if draining { "draining" } else if at_capacity { "at_capacity" } else { "ready" },
+        "draining": draining,
+        "sockets": sockets,
+        "socket_cap": state.socket_cap,
+        "mode": "embedded",
+    });
+    if draining || at_capacity {
+        HttpResponse::ServiceUnavailable().json(body)
+    } else {
+        HttpResponse::Ok().json(body)
+    }
+}
+
+/// Prometheus text exposition.
+pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
+    HttpResponse::Ok().content_type("text/plain; version=0.0.4").body(state.metrics.render())
+}

@@ -1,0 +1,133 @@
+//! `POST /api/v1/publish` (role `service`): a notification for one user, for services that do
+//! not use Kafka and for the embedded mode.
+
+use actix_web::{web, HttpRequest, HttpResponse};
+use chrono::{DateTime, Utc};
+use futures::StreamExt;
+use hub_actors::{Accepted, Draft};
+use serde::Deserialize;
+use serde_json::{Map, Value};
+
+use super::require_role;
+use crate::contracts::{Category, Notification, Priority};
+use crate::error::ApiError;
+use crate::startup::AppState;
+
+/// Longest user id or event name accepted.
+const MAX_NAME_LEN: usize = 256;
+
+/// The request body.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PublishBody {
+    /// The recipient (a JWT `sub`).
+    user_id: String,
+    /// The event name clients switch on.
+    event: String,
+    /// UI grouping, from the platform's `WebSocketEventCategory`.
+    category: Option<Category>,
+    /// Urgency, from the platform's `NotificationPriority`; `standard` when absent.
+    #[serde(default)]
+    priority: Priority,
+    /// The event's own fields.
+    data: Map<String, Value>,
+    /// Ties the notification to a request chain; one is generated when absent.
+    correlation_id: Option<String>,
+    /// Whether the teacher must act.
+    #[serde(default)]
+    action_required: bool,
+    /// When the action is due.
+    deadline: Option<DateTime<Utc>>,
+    /// The same key from the same service within the dedupe window is delivered once.
+    dedupe_key: Option<String>,
+}
+
+pub async fn publish(
+    req: HttpRequest,
+    payload: web::Payload,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    require_role(&req, &state, "service")?;
+    let bytes = read_limited(payload, state.settings.publish.max_body_bytes).await?;
+    let body: PublishBody = parse(&bytes)?;
+    validate(&body)?;
+    let draft = into_draft(body);
+    let accepted = state.bridge.publish(draft).await.map_err(|e| ApiError::Unavailable(e.to_string()))?;
+    Ok(HttpResponse::Accepted().json(serde_json::json!({
+        "id": accepted.id().to_string(),
+        "duplicate": matches!(accepted, Accepted::Duplicate(_)),
+    })))
+}
+
+async fn read_limited(mut payload: web::Payload, limit: usize) -> Result<web::BytesMut, ApiError> {
+    let mut body = web::BytesMut::new();
+    while let Some(chunk) = payload.next().await {
+        let chunk = chunk.map_err(|e| ApiError::BadRequest(format!("cannot read the body: {e}")))?;
+        if body.len() + chunk.len() > limit {
+            return Err(ApiError::PayloadTooLarge(limit));
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
+}
+
+/// Parses the body, naming the offending field in the error.
+fn parse(bytes: &[u8]) -> Result<PublishBody, ApiError> {
+    let deserializer = &mut serde_json::Deserializer::from_slice(bytes);
+    serde_path_to_error::deserialize(deserializer).map_err(|e| {
+        let path = e.path().to_string();
+        let inner = e.into_inner();
+        let message = inner.to_string();
+        let message = message.split(" at line ").next().unwrap_or_default();
+        if path == "." {
+            ApiError::BadRequest(format!("invalid body: {message}"))
+        } else {
+            ApiError::BadRequest(format!("invalid field `{path}`: {message}"))
+        }
+    })
+}
+
+fn validate(body: &PublishBody) -> Result<(), ApiError> {
+    for (field, value) in [("user_id", &body.user_id), ("event", &body.event)] {
+        if value.trim().is_empty() {
+            return Err(ApiError::BadRequest(format!("invalid field `{field}`: must not be empty")));
+        }
+        if value.len() > MAX_NAME_LEN {
+            return Err(ApiError::BadRequest(format!("invalid field `{field}`: longer than {MAX_NAME_LEN} bytes")));
+        }
+    }
+    Ok(())
+}
+
+fn into_draft(body: PublishBody) -> Draft {
+    let text_field = |key: &str| body.data.get(key).and_then(Value::as_str).map(str::to_owned);
+    let correlation_id = body
+        .correlation_id
+        .clone()
+        .or_else(|| text_field("correlation_id"))
+        .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
+    let notification = Notification {
+        user_id: body.user_id,
+        event: body.event,
+        category: body.category,
+        priority: body.priority,
+        action_required: body.action_required,
+        deadline: body.deadline,
+        batch_id: text_field("batch_id"),
+        class_id: text_field("class_id"),
+        correlation_id,
+        timestamp: Utc::now(),
+        payload: body.data,
+    };
+    let data = serde_json::value::to_raw_value(&notification.legacy_data()).expect("a JSON map serialises");
+    Draft {
+        dedupe_key: body.dedupe_key.map(|key| format!("api:{}:{key}", notification.user_id)),
+        user_id: notification.user_id.as_str().into(),
+        timestamp: notification.frame_timestamp(),
+        category: notification.category.map(|c| c.as_str().to_owned()),
+        priority: notification.priority.as_str().to_owned(),
+        correlation_id: Some(notification.correlation_id),
+        event: notification.event,
+        data,
+    }
+}

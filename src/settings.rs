@@ -1,0 +1,472 @@
+//! All configuration, in one place: built-in defaults < `Settings.toml` (or the file named by
+//! `HUB_CONFIG`) < `HUB__<SECTION>__<KEY>` environment variables. Typed and validated at load:
+//! an invalid setting stops start-up with a message naming it.
+
+use std::net::{IpAddr, SocketAddr};
+use std::path::PathBuf;
+use std::time::Duration;
+
+use secrecy::{ExposeSecret, SecretString};
+use serde::Deserialize;
+
+/// The development secret the shipped `Settings.toml` uses (the platform's identity service
+/// defaults to the same); refused on any host but loopback.
+pub const DEV_JWT_SECRET: &str = "dev-secret-change-me";
+
+/// File descriptors kept free for the hub's own work (listeners, logs, Kafka, Redis) below the
+/// process limit when checking `server.max_connections`.
+const RESERVED_FDS: u64 = 256;
+
+/// The whole configuration.
+#[derive(Debug, Clone, Deserialize, Default)]
+#[serde(default, deny_unknown_fields)]
+pub struct Settings {
+    /// Listeners and admission.
+    pub server: ServerSettings,
+    /// Token verification.
+    pub auth: AuthSettings,
+    /// Per-socket limits and intervals.
+    pub ws: WsSettings,
+    /// Per-user history for resume.
+    pub history: HistorySettings,
+    /// The HTTP publish API.
+    pub publish: PublishSettings,
+    /// Graceful shutdown.
+    pub shutdown: ShutdownSettings,
+    /// Log output.
+    pub log: LogSettings,
+}
+
+/// Listeners and admission control.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ServerSettings {
+    /// Address the public listener binds.
+    pub host: IpAddr,
+    /// Port of the public listener (`/ws`, `/api`); 0 picks a free one.
+    pub port: u16,
+    /// When set, `/healthz`, `/readyz`, `/metrics` and `/status` move to this listener.
+    pub admin_addr: Option<SocketAddr>,
+    /// HTTP worker threads; defaults to the number of cores.
+    pub workers: Option<usize>,
+    /// Sockets this instance accepts at most; unset means the process's file limit less a
+    /// reserve for the hub's own descriptors.
+    pub max_connections: Option<usize>,
+    /// Browser origins allowed to open a socket; a request without `Origin` is allowed.
+    pub allowed_origins: Vec<String>,
+    /// This instance's name in `/status`; a random one when unset.
+    pub instance_id: Option<String>,
+}
+
+impl Default for ServerSettings {
+    fn default() -> Self {
+        ServerSettings {
+            host: IpAddr::from([127, 0, 0, 1]),
+            port: 8080,
+            admin_addr: None,
+            workers: None,
+            max_connections: None,
+            allowed_origins: vec![
+                "http://localhost:5173".into(),
+                "http://127.0.0.1:5173".into(),
+                "http://localhost:3000".into(),
+                "http://127.0.0.1:3000".into(),
+            ],
+            instance_id: None,
+        }
+    }
+}
+
+/// JWT signing algorithms the hub verifies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+pub enum JwtAlgorithm {
+    /// HMAC with SHA-256 and a shared secret (the platform's default).
+    HS256,
+    /// RSA with SHA-256; needs `auth.jwt_public_key`.
+    RS256,
+    /// ECDSA P-256 with SHA-256; needs `auth.jwt_public_key`.
+    ES256,
+}
+
+/// How tokens are verified.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct AuthSettings {
+    /// Shared secret for HS256.
+    pub jwt_secret: SecretString,
+    /// The one algorithm accepted; tokens signed otherwise are refused.
+    pub jwt_algorithm: JwtAlgorithm,
+    /// PEM public key (or a path to one) for RS256 / ES256.
+    pub jwt_public_key: Option<String>,
+    /// Required `iss`.
+    pub issuer: String,
+    /// Required `aud`.
+    pub audience: String,
+    /// Clock skew tolerated on `exp` and `nbf`.
+    #[serde(with = "humantime_serde")]
+    pub leeway: Duration,
+    /// How long before `exp` the server asks the client to renew.
+    #[serde(with = "humantime_serde")]
+    pub renew_notice: Duration,
+}
+
+impl Default for AuthSettings {
+    fn default() -> Self {
+        AuthSettings {
+            jwt_secret: SecretString::from(""),
+            jwt_algorithm: JwtAlgorithm::HS256,
+            jwt_public_key: None,
+            issuer: "huleedu-identity-service".into(),
+            audience: "huleedu-platform".into(),
+            leeway: Duration::ZERO,
+            renew_notice: Duration::from_secs(60),
+        }
+    }
+}
+
+/// Per-socket limits and intervals.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct WsSettings {
+    /// How often the server pings each socket.
+    #[serde(with = "humantime_serde")]
+    pub ping_interval: Duration,
+    /// A socket silent for this long is dropped; must exceed `ping_interval`.
+    #[serde(with = "humantime_serde")]
+    pub client_timeout: Duration,
+    /// Largest inbound message in bytes; larger closes with 1009.
+    pub max_frame_bytes: usize,
+    /// Outbound queue per socket in bytes; overflow closes with 4002.
+    pub outbound_queue_bytes: usize,
+    /// Sockets per user on this instance; the next closes with 4000.
+    pub max_sockets_per_user: usize,
+    /// Consecutive invalid client frames before closing with 1008.
+    pub max_invalid_frames: u32,
+    /// How long a close frame may wait behind queued frames.
+    #[serde(with = "humantime_serde")]
+    pub close_timeout: Duration,
+}
+
+impl Default for WsSettings {
+    fn default() -> Self {
+        WsSettings {
+            ping_interval: Duration::from_secs(20),
+            client_timeout: Duration::from_secs(60),
+            max_frame_bytes: 64 * 1024,
+            outbound_queue_bytes: 1024 * 1024,
+            max_sockets_per_user: 5,
+            max_invalid_frames: 5,
+            close_timeout: Duration::from_secs(5),
+        }
+    }
+}
+
+/// Per-user history kept for resume.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct HistorySettings {
+    /// Notifications kept per user.
+    pub max_len: usize,
+    /// Notifications older than this are dropped.
+    #[serde(with = "humantime_serde")]
+    pub max_age: Duration,
+    /// Users whose history is kept (least recently used evicted).
+    pub max_users: usize,
+    /// Bytes of history kept across all users (least recently used users evicted).
+    pub max_bytes: usize,
+    /// Dedupe keys remembered (least recently seen evicted).
+    pub dedupe_capacity: usize,
+}
+
+impl Default for HistorySettings {
+    fn default() -> Self {
+        HistorySettings {
+            max_len: 200,
+            max_age: Duration::from_secs(3600),
+            max_users: 50_000,
+            max_bytes: 256 * 1024 * 1024,
+            dedupe_capacity: 100_000,
+        }
+    }
+}
+
+/// The HTTP publish API.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct PublishSettings {
+    /// Largest request body in bytes; larger gets 413.
+    pub max_body_bytes: usize,
+}
+
+impl Default for PublishSettings {
+    fn default() -> Self {
+        PublishSettings { max_body_bytes: 256 * 1024 }
+    }
+}
+
+/// Graceful shutdown on SIGTERM / SIGINT.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ShutdownSettings {
+    /// The process exits within this time after the signal.
+    #[serde(with = "humantime_serde")]
+    pub grace_period: Duration,
+    /// Sockets closed with 1001 per batch.
+    pub close_batch_size: usize,
+    /// Pause between batches, so clients do not all reconnect in the same instant.
+    #[serde(with = "humantime_serde")]
+    pub close_batch_interval: Duration,
+}
+
+impl Default for ShutdownSettings {
+    fn default() -> Self {
+        ShutdownSettings {
+            grace_period: Duration::from_secs(30),
+            close_batch_size: 500,
+            close_batch_interval: Duration::from_millis(100),
+        }
+    }
+}
+
+/// Log output.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct LogSettings {
+    /// `tracing` filter, e.g. `info,hub=debug`; `RUST_LOG` wins when set.
+    pub filter: String,
+    /// `json` for one JSON object per line, `pretty` for people.
+    pub format: LogFormat,
+}
+
+impl Default for LogSettings {
+    fn default() -> Self {
+        LogSettings { filter: "info".into(), format: LogFormat::Pretty }
+    }
+}
+
+/// How log lines look.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    /// Human-readable lines.
+    Pretty,
+    /// One JSON object per line.
+    Json,
+}
+
+/// Why settings could not be loaded.
+#[derive(Debug, thiserror::Error)]
+pub enum SettingsError {
+    /// A source could not be read or parsed, or a value has the wrong type.
+    #[error("cannot load settings: {0}")]
+    Load(#[from] config::ConfigError),
+    /// A value was read but makes no sense.
+    #[error("invalid setting `{setting}`: {problem}")]
+    Invalid {
+        /// The setting's dotted name, as in `Settings.toml`.
+        setting: &'static str,
+        /// What is wrong with it.
+        problem: String,
+    },
+}
+
+impl Settings {
+    /// Loads from the file named by `HUB_CONFIG` (or `Settings.toml` in the working directory,
+    /// if there is one) and the process environment, then validates.
+    pub fn load() -> Result<Settings, SettingsError> {
+        let file = match std::env::var_os("HUB_CONFIG") {
+            Some(path) => Some(PathBuf::from(path)),
+            None => Some(PathBuf::from("Settings.toml")).filter(|p| p.exists()),
+        };
+        Settings::load_from(file.as_deref(), std::env::vars())
+    }
+
+    /// Loads from `file` (if any) and the given environment, then validates.
+    pub fn load_from(
+        file: Option<&std::path::Path>,
+        env: impl IntoIterator<Item = (String, String)>,
+    ) -> Result<Settings, SettingsError> {
+        let mut builder = config::Config::builder();
+        if let Some(path) = file {
+            builder = builder.add_source(config::File::from(path).format(config::FileFormat::Toml).required(true));
+        }
+        let env: config::Map<String, String> = env.into_iter().filter(|(k, _)| k.starts_with("HUB__")).collect();
+        let settings: Settings = builder
+            .add_source(
+                config::Environment::with_prefix("HUB")
+                    .prefix_separator("__")
+                    .separator("__")
+                    .list_separator(",")
+                    .with_list_parse_key("server.allowed_origins")
+                    .try_parsing(true)
+                    .source(Some(env)),
+            )
+            .build()?
+            .try_deserialize()?;
+        settings.validate()?;
+        Ok(settings)
+    }
+
+    fn validate(&self) -> Result<(), SettingsError> {
+        let invalid = |setting: &'static str, problem: String| Err(SettingsError::Invalid { setting, problem });
+        let secret = self.auth.jwt_secret.expose_secret();
+        match self.auth.jwt_algorithm {
+            JwtAlgorithm::HS256 if secret.is_empty() => {
+                return invalid("auth.jwt_secret", "HS256 needs a secret".into());
+            }
+            JwtAlgorithm::HS256 if secret == DEV_JWT_SECRET && !self.server.host.is_loopback() => {
+                return invalid(
+                    "auth.jwt_secret",
+                    format!("the development secret is refused on non-loopback host {}", self.server.host),
+                );
+            }
+            JwtAlgorithm::RS256 | JwtAlgorithm::ES256 if self.auth.jwt_public_key.is_none() => {
+                return invalid("auth.jwt_public_key", format!("{:?} needs a PEM public key", self.auth.jwt_algorithm));
+            }
+            _ => {}
+        }
+        if self.auth.issuer.is_empty() {
+            return invalid("auth.issuer", "must not be empty".into());
+        }
+        if self.auth.audience.is_empty() {
+            return invalid("auth.audience", "must not be empty".into());
+        }
+        if self.ws.ping_interval.is_zero() {
+            return invalid("ws.ping_interval", "must be positive".into());
+        }
+        if self.ws.client_timeout <= self.ws.ping_interval {
+            return invalid(
+                "ws.client_timeout",
+                format!(
+                    "{:?} must be longer than ws.ping_interval ({:?}) or healthy clients are dropped",
+                    self.ws.client_timeout, self.ws.ping_interval
+                ),
+            );
+        }
+        let positive = [
+            ("ws.max_frame_bytes", self.ws.max_frame_bytes),
+            ("ws.outbound_queue_bytes", self.ws.outbound_queue_bytes),
+            ("ws.max_sockets_per_user", self.ws.max_sockets_per_user),
+            ("ws.max_invalid_frames", self.ws.max_invalid_frames as usize),
+            ("server.max_connections", self.server.max_connections.unwrap_or(1)),
+            ("history.max_len", self.history.max_len),
+            ("history.max_users", self.history.max_users),
+            ("history.max_bytes", self.history.max_bytes),
+            ("history.dedupe_capacity", self.history.dedupe_capacity),
+            ("publish.max_body_bytes", self.publish.max_body_bytes),
+            ("shutdown.close_batch_size", self.shutdown.close_batch_size),
+        ];
+        if let Some((setting, _)) = positive.iter().find(|(_, value)| *value == 0) {
+            return invalid(setting, "must be at least 1".into());
+        }
+        if self.server.workers == Some(0) {
+            return invalid("server.workers", "must be at least 1".into());
+        }
+        if let (Some(wanted), Some(limit)) = (self.server.max_connections, open_files_limit()) {
+            let usable = limit.saturating_sub(RESERVED_FDS);
+            if wanted as u64 > usable {
+                return invalid(
+                    "server.max_connections",
+                    format!("{wanted} would leave too few of the process's {limit} file descriptors for the hub's own work; at most {usable}"),
+                );
+            }
+        }
+        Ok(())
+    }
+
+    /// The socket cap in force: the configured one, or the file limit less the reserve.
+    pub fn socket_cap(&self) -> usize {
+        self.server.max_connections.unwrap_or_else(|| {
+            let limit = open_files_limit().unwrap_or(1024);
+            limit.saturating_sub(RESERVED_FDS).max(1) as usize
+        })
+    }
+}
+
+/// The soft limit on open files of this process, when the platform says.
+fn open_files_limit() -> Option<u64> {
+    #[cfg(target_os = "linux")]
+    {
+        let limits = std::fs::read_to_string("/proc/self/limits").ok()?;
+        let line = limits.lines().find(|l| l.starts_with("Max open files"))?;
+        line.split_whitespace().nth(3)?.parse().ok()
+    }
+    #[cfg(not(target_os = "linux"))]
+    {
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        let mut all = vec![("HUB__AUTH__JWT_SECRET".to_owned(), "a-test-secret-of-enough-length".to_owned())];
+        all.extend(pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+        all
+    }
+
+    fn load(pairs: &[(&str, &str)]) -> Result<Settings, SettingsError> {
+        Settings::load_from(None, env(pairs))
+    }
+
+    fn invalid_setting(result: Result<Settings, SettingsError>) -> &'static str {
+        match result {
+            Err(SettingsError::Invalid { setting, .. }) => setting,
+            other => panic!("expected an invalid setting, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn environment_overrides_nested_snake_case_keys_and_lists() {
+        let s = load(&[
+            ("HUB__WS__PING_INTERVAL", "5s"),
+            ("HUB__WS__MAX_SOCKETS_PER_USER", "7"),
+            ("HUB__SERVER__ALLOWED_ORIGINS", "https://a.example,https://b.example"),
+        ])
+        .unwrap();
+        assert_eq!(s.ws.ping_interval, Duration::from_secs(5));
+        assert_eq!(s.ws.max_sockets_per_user, 7);
+        assert_eq!(s.server.allowed_origins, vec!["https://a.example", "https://b.example"]);
+    }
+
+    #[test]
+    fn a_client_timeout_not_longer_than_the_ping_interval_is_refused_by_name() {
+        let result = load(&[("HUB__WS__PING_INTERVAL", "30s"), ("HUB__WS__CLIENT_TIMEOUT", "30s")]);
+        assert_eq!(invalid_setting(result), "ws.client_timeout");
+    }
+
+    #[test]
+    fn the_development_secret_is_refused_off_loopback() {
+        let dev = [("HUB__AUTH__JWT_SECRET", DEV_JWT_SECRET)];
+        assert!(load(&dev).is_ok());
+        let exposed = [dev[0], ("HUB__SERVER__HOST", "0.0.0.0")];
+        assert_eq!(invalid_setting(load(&exposed)), "auth.jwt_secret");
+    }
+
+    #[test]
+    fn asymmetric_algorithms_need_a_public_key() {
+        assert_eq!(invalid_setting(load(&[("HUB__AUTH__JWT_ALGORITHM", "RS256")])), "auth.jwt_public_key");
+    }
+
+    #[test]
+    fn a_socket_cap_beyond_the_file_limit_is_refused() {
+        if open_files_limit().is_some() {
+            let result = load(&[("HUB__SERVER__MAX_CONNECTIONS", "100000000")]);
+            assert_eq!(invalid_setting(result), "server.max_connections");
+        }
+    }
+
+    #[test]
+    fn a_malformed_value_names_its_key() {
+        let error = load(&[("HUB__WS__PING_INTERVAL", "often")]).unwrap_err().to_string();
+        assert!(error.contains("ping_interval"), "{error}");
+    }
+
+    #[test]
+    fn secrets_never_print() {
+        let s = load(&[]).unwrap();
+        assert!(!format!("{s:?}").contains("a-test-secret-of-enough-length"));
+    }
+}

@@ -1,0 +1,253 @@
+//! Builds the application from settings: the engine's actors, the HTTP listeners and the
+//! shutdown sequence. `main` and the tests both go through [`Application::build`].
+
+use std::net::TcpListener;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use actix::{Actor, Addr};
+use actix_web::dev::Server;
+use actix_web::{web, App, HttpServer};
+use hub_actors::connection::ConnectionDeps;
+use hub_actors::registry::ListSessions;
+use hub_actors::session::CloseAll;
+use hub_actors::{Bridge, CloseReason, ConnectionSettings, EngineStats, LocalBridge, MemoryHistory, Registry};
+use tokio::sync::Notify;
+
+use crate::auth::{JwtAuth, KeyError};
+use crate::metrics::Metrics;
+use crate::routes;
+use crate::settings::Settings;
+use crate::telemetry::RequestSpans;
+
+/// What every request handler can reach.
+pub struct AppState {
+    /// The loaded settings.
+    pub settings: Settings,
+    /// Token verification.
+    pub auth: Arc<JwtAuth>,
+    /// The door into the engine.
+    pub bridge: Arc<dyn Bridge>,
+    /// The router, for operator disconnects and counts.
+    pub registry: Addr<Registry>,
+    /// What a new connection actor needs.
+    pub connection_deps: ConnectionDeps,
+    /// Live counts.
+    pub stats: Arc<EngineStats>,
+    /// The socket cap in force.
+    pub socket_cap: usize,
+    /// Set once shutdown begins: `/readyz` turns 503 and new sockets are refused.
+    pub draining: AtomicBool,
+    /// This instance's name.
+    pub instance_id: String,
+    /// When the instance started.
+    pub started_at: Instant,
+    /// Prometheus rendering.
+    pub metrics: Metrics,
+}
+
+impl AppState {
+    /// Whether shutdown has begun.
+    pub fn is_draining(&self) -> bool {
+        self.draining.load(Ordering::Relaxed)
+    }
+}
+
+/// Why the application could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    /// The auth key in the settings is unusable.
+    #[error(transparent)]
+    Key(#[from] KeyError),
+    /// A listener could not bind.
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        /// The address.
+        addr: String,
+        /// The cause.
+        source: std::io::Error,
+    },
+}
+
+/// Asks a running application to shut down gracefully.
+#[derive(Clone, Default)]
+pub struct ShutdownTrigger(Arc<Notify>);
+
+impl ShutdownTrigger {
+    /// Begins the graceful shutdown (idempotent).
+    pub fn trigger(&self) {
+        self.0.notify_one();
+    }
+}
+
+/// A built, bound, not yet running hub.
+pub struct Application {
+    port: u16,
+    admin_port: Option<u16>,
+    servers: Vec<Server>,
+    state: web::Data<AppState>,
+    shutdown: ShutdownTrigger,
+}
+
+impl Application {
+    /// Starts the engine's actors and binds the listeners. Must run inside an actix system.
+    pub fn build(settings: Settings) -> Result<Application, StartError> {
+        let metrics = Metrics::install();
+        let auth = Arc::new(JwtAuth::new(&settings.auth)?);
+        let stats = Arc::new(EngineStats::default());
+        let history = Arc::new(MemoryHistory::new(hub_actors::HistorySettings {
+            max_len: settings.history.max_len,
+            max_age: settings.history.max_age,
+            max_users: settings.history.max_users,
+            max_bytes: settings.history.max_bytes,
+        }));
+        let registry = Registry::new(history.clone(), stats.clone(), settings.ws.max_sockets_per_user).start();
+        let bridge: Arc<dyn Bridge> =
+            Arc::new(LocalBridge::new(history, registry.clone(), stats.clone(), settings.history.dedupe_capacity));
+        let connection_deps = ConnectionDeps {
+            registry: registry.clone(),
+            verifier: auth.clone(),
+            settings: Arc::new(ConnectionSettings {
+                ping_interval: settings.ws.ping_interval,
+                client_timeout: settings.ws.client_timeout,
+                max_frame_bytes: settings.ws.max_frame_bytes,
+                outbound_queue_bytes: settings.ws.outbound_queue_bytes,
+                max_invalid_frames: settings.ws.max_invalid_frames,
+                renew_notice: settings.auth.renew_notice,
+                close_timeout: settings.ws.close_timeout,
+            }),
+            stats: stats.clone(),
+        };
+        let instance_id = settings
+            .server
+            .instance_id
+            .clone()
+            .unwrap_or_else(|| format!("hub-{}", &uuid::Uuid::new_v4().simple().to_string()[..8]));
+
+        let public = bind(&format!("{}:{}", settings.server.host, settings.server.port))?;
+        let port = public.local_addr().map_err(|source| StartError::Bind { addr: "public".into(), source })?.port();
+        let admin = settings.server.admin_addr.map(|addr| bind(&addr.to_string())).transpose()?;
+        let admin_port = admin.as_ref().and_then(|l| l.local_addr().ok()).map(|a| a.port());
+
+        let state = web::Data::new(AppState {
+            socket_cap: settings.socket_cap(),
+            settings,
+            auth,
+            bridge,
+            registry,
+            connection_deps,
+            stats,
+            draining: AtomicBool::new(false),
+            instance_id,
+            started_at: Instant::now(),
+            metrics,
+        });
+        let with_admin_routes = admin.is_none();
+        let mut servers = vec![serve(public, state.clone(), move |cfg| {
+            routes::public(cfg);
+            if with_admin_routes {
+                routes::admin(cfg);
+            }
+        })?];
+        if let Some(admin) = admin {
+            servers.push(serve(admin, state.clone(), routes::admin)?);
+        }
+        tracing::info!(
+            port,
+            admin_port,
+            instance_id = %state.instance_id,
+            socket_cap = state.socket_cap,
+            "hub listening on {}:{port}",
+            state.settings.server.host
+        );
+        Ok(Application { port, admin_port, servers, state, shutdown: ShutdownTrigger::default() })
+    }
+
+    /// The public listener's port (useful with port 0).
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// The admin listener's port, when one is configured.
+    pub fn admin_port(&self) -> Option<u16> {
+        self.admin_port
+    }
+
+    /// A handle that starts the graceful shutdown.
+    pub fn shutdown_trigger(&self) -> ShutdownTrigger {
+        self.shutdown.clone()
+    }
+
+    /// Serves until the listeners stop or a graceful shutdown completes.
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        let handles: Vec<_> = self.servers.iter().map(Server::handle).collect();
+        let servers = futures::future::try_join_all(self.servers);
+        tokio::pin!(servers);
+        tokio::select! {
+            result = &mut servers => return result.map(drop),
+            () = self.shutdown.0.notified() => {}
+        }
+        let grace = self.state.settings.shutdown.grace_period;
+        let deadline = Instant::now() + grace;
+        drain(&self.state, deadline).await;
+        for handle in &handles {
+            let remaining = deadline.saturating_duration_since(Instant::now());
+            let _ = tokio::time::timeout(remaining, handle.stop(true)).await;
+        }
+        let remaining = deadline.saturating_duration_since(Instant::now());
+        let _ = tokio::time::timeout(remaining, servers).await;
+        tracing::info!("hub stopped");
+        Ok(())
+    }
+}
+
+/// Marks the instance as draining, then closes every socket with 1001 in paced batches and waits
+/// (until `deadline`) for the connection actors to stop.
+async fn drain(state: &AppState, deadline: Instant) {
+    state.draining.store(true, Ordering::Relaxed);
+    let settings = &state.settings.shutdown;
+    tracing::info!(sockets = state.stats.connections(), "draining: closing sockets with 1001 in batches");
+    let sessions = state.registry.send(ListSessions).await.unwrap_or_default();
+    let mut in_batch = 0;
+    for session in sessions {
+        if Instant::now() >= deadline {
+            break;
+        }
+        in_batch += session.send(CloseAll { reason: CloseReason::ShuttingDown }).await.unwrap_or(0);
+        if in_batch >= settings.close_batch_size {
+            in_batch = 0;
+            tokio::time::sleep(settings.close_batch_interval).await;
+        }
+    }
+    while state.stats.connections() > 0 && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+fn bind(addr: &str) -> Result<TcpListener, StartError> {
+    TcpListener::bind(addr).map_err(|source| StartError::Bind { addr: addr.to_owned(), source })
+}
+
+fn serve(
+    listener: TcpListener,
+    state: web::Data<AppState>,
+    routes: impl Fn(&mut web::ServiceConfig) + Clone + Send + 'static,
+) -> Result<Server, StartError> {
+    let workers = state.settings.server.workers;
+    let grace = state.settings.shutdown.grace_period;
+    let addr = listener.local_addr().map(|a| a.to_string()).unwrap_or_default();
+    let mut server = HttpServer::new(move || {
+        App::new()
+            .wrap(tracing_actix_web::TracingLogger::<RequestSpans>::new())
+            .app_data(state.clone())
+            .configure(routes.clone())
+    })
+    // We drive shutdown ourselves: actix-web's handler would drop sockets without close frames.
+    .disable_signals()
+    .shutdown_timeout(grace.as_secs().max(1));
+    if let Some(workers) = workers {
+        server = server.workers(workers);
+    }
+    Ok(server.listen(listener).map_err(|source| StartError::Bind { addr, source })?.run())
+}

@@ -1,0 +1,12 @@
+//! The hub's promises, tested against the real application over real sockets.
+
+mod admin;
+mod auth;
+mod delivery;
+mod helpers;
+mod limits;
+mod logs;
+mod publish;
+mod resume;
+mod shutdown;
+mod slow_clients;

@@ -1,0 +1,85 @@
+use serde_json::json;
+
+use crate::helpers::{spawn_app, spawn_app_with, token_with, now};
+
+#[tokio::test]
+async fn publishing_needs_a_valid_token_with_the_service_role() {
+    let app = spawn_app();
+    let body = json!({ "user_id": "u", "event": "e", "data": {} });
+    let (code, response) = app.publish_as("", body.clone()).await;
+    assert_eq!((code, response["error"].as_str()), (401, Some("unauthorized")));
+    let (code, _) = app.publish_as(&app.token("a-teacher"), body.clone()).await;
+    assert_eq!(code, 403);
+    let single_role = token_with(json!({ "sub": "svc", "exp": now() + 60, "role": "service" }));
+    let (code, response) = app.publish_as(&single_role, body).await;
+    assert_eq!(code, 202, "a `role` string works as well as a `roles` array: {response}");
+    assert!(response["id"].as_str().is_some_and(|id| id.contains('-')));
+}
+
+#[tokio::test]
+async fn a_bad_body_gets_400_naming_the_field() {
+    let app = spawn_app();
+    let cases = [
+        (json!({ "event": "e", "data": {} }), "user_id"),
+        (json!({ "user_id": "", "event": "e", "data": {} }), "user_id"),
+        (json!({ "user_id": "u", "data": {} }), "event"),
+        (json!({ "user_id": "u", "event": "e" }), "data"),
+        (json!({ "user_id": "u", "event": "e", "data": [] }), "data"),
+        (json!({ "user_id": "u", "event": "e", "data": {}, "category": "batch_updates" }), "category"),
+        (json!({ "user_id": "u", "event": "e", "data": {}, "priority": "urgent" }), "priority"),
+        (json!({ "user_id": "u", "event": "e", "data": {}, "surprise": 1 }), "surprise"),
+    ];
+    for (body, field) in cases {
+        let (code, response) = app.publish(body.clone()).await;
+        assert_eq!(code, 400, "{body}");
+        assert_eq!(response["error"], "invalid_request");
+        let message = response["message"].as_str().unwrap();
+        assert!(message.contains(field), "{body}: the message should name `{field}`: {message}");
+    }
+    let raw = reqwest::Client::new()
+        .post(app.url("/api/v1/publish"))
+        .bearer_auth(app.service_token())
+        .header("content-type", "application/json")
+        .body("{ not json")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(raw.status(), 400);
+}
+
+#[tokio::test]
+async fn an_oversized_body_gets_413() {
+    let app = spawn_app_with(|s| s.publish.max_body_bytes = 1024);
+    let (code, response) = app.publish(json!({ "user_id": "u", "event": "e", "data": { "x": "y".repeat(2000) } })).await;
+    assert_eq!(code, 413);
+    assert_eq!(response["error"], "payload_too_large");
+}
+
+#[tokio::test]
+async fn every_platform_category_and_priority_is_accepted() {
+    let app = spawn_app();
+    let mut tab = app.connect("u").await;
+    let categories =
+        ["batch_progress", "processing_results", "file_operations", "class_management", "student_workflow", "system_alerts"];
+    let priorities = ["critical", "immediate", "high", "standard", "low"];
+    for (category, priority) in categories.iter().zip(priorities.iter().cycle()) {
+        let body = json!({ "user_id": "u", "event": "e", "category": category, "priority": priority, "data": {} });
+        assert_eq!(app.publish(body).await.0, 202);
+        let frame = tab.next_notification().await;
+        assert_eq!((frame["category"].as_str(), frame["priority"].as_str()), (Some(*category), Some(*priority)));
+    }
+}
+
+#[tokio::test]
+async fn the_same_dedupe_key_is_delivered_once() {
+    let app = spawn_app();
+    let mut tab = app.connect("u").await;
+    let body = json!({ "user_id": "u", "event": "e", "data": {}, "dedupe_key": "upload-42" });
+    let (_, first) = app.publish(body.clone()).await;
+    let (code, second) = app.publish(body).await;
+    assert_eq!(code, 202);
+    assert_eq!(second["duplicate"], true);
+    assert_eq!(second["id"], first["id"]);
+    tab.next_notification().await;
+    tab.expect_silence(std::time::Duration::from_millis(200)).await;
+}
