@@ -191,12 +191,11 @@ impl Application {
         let grace = self.state.settings.shutdown.grace_period;
         let deadline = Instant::now() + grace;
         drain(&self.state, deadline).await;
-        for handle in &handles {
-            let remaining = deadline.saturating_duration_since(Instant::now());
-            let _ = tokio::time::timeout(remaining, handle.stop(true)).await;
-        }
+        tracing::info!(sockets_left = self.state.stats.connections(), "sockets closed; stopping listeners");
+        // The server futures must be polled for the stop commands to be processed.
+        let stop = futures::future::join_all(handles.iter().map(|handle| handle.stop(true)));
         let remaining = deadline.saturating_duration_since(Instant::now());
-        let _ = tokio::time::timeout(remaining, servers).await;
+        let _ = tokio::time::timeout(remaining, futures::future::join(stop, servers)).await;
         tracing::info!("hub stopped");
         Ok(())
     }

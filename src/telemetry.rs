@@ -1,6 +1,8 @@
 //! Logging: a `tracing` subscriber, and request spans that never record a query string (the
 //! WebSocket token travels in `?token=`, and tokens must never reach a log line).
 
+use std::io::IsTerminal;
+
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::Error;
@@ -13,7 +15,10 @@ use crate::settings::{LogFormat, LogSettings};
 /// Installs the global subscriber: `RUST_LOG` if set, else `log.filter`; output to stdout.
 pub fn init(settings: &LogSettings) {
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(&settings.filter));
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stdout);
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stdout)
+        .with_ansi(std::io::stdout().is_terminal());
     let _ = match settings.format {
         LogFormat::Json => builder.json().flatten_event(true).with_current_span(true).try_init(),
         LogFormat::Pretty => builder.try_init(),

@@ -242,11 +242,16 @@ mod tests {
     fn a_resume_point_before_trimmed_history_is_a_resync() {
         let h = MemoryHistory::new(settings());
         let first = h.append(&draft("u"), drop);
+        let second = h.append(&draft("u"), drop);
         for _ in 0..3 {
             h.append(&draft("u"), drop);
         }
+        // The ring holds the last three: a client that saw `first` missed `second`, trimmed.
         let from = ResumePoint { since: first, epoch: h.epoch().into() };
         assert!(matches!(h.replay_now(&"u".into(), &from), Replay::Resync { .. }));
+        // A client that saw `second` missed nothing that was trimmed.
+        let from = ResumePoint { since: second, epoch: h.epoch().into() };
+        assert_eq!(ids(h.replay_now(&"u".into(), &from)).len(), 3);
         let after_trim = ResumePoint { since: h.append(&draft("u"), drop), epoch: h.epoch().into() };
         assert!(ids(h.replay_now(&"u".into(), &after_trim)).is_empty());
     }

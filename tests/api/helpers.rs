@@ -89,9 +89,14 @@ impl TestApp {
         token_with(json!({ "sub": "ops", "exp": now() + 3600, "role": "admin" }))
     }
 
-    /// Opens a socket for `sub`; panics if the handshake fails.
+    /// Opens a socket for `sub` and waits until it has joined its user's session, so that
+    /// everything published afterwards reaches it; panics if that fails.
     pub async fn connect(&self, sub: &str) -> Client {
-        self.connect_query(&format!("?token={}", self.token(sub))).await.expect("the handshake succeeds")
+        let mut client = self.connect_query(&format!("?token={}", self.token(sub))).await.expect("the handshake succeeds");
+        // The connection reads client frames only once it has joined: a pong proves the join.
+        client.send_json(json!({ "type": "ping" })).await;
+        assert_eq!(client.next_frame().await, json!({ "type": "pong" }), "the socket joined");
+        client
     }
 
     /// Opens a socket with the given query string.
@@ -276,6 +281,9 @@ impl Client {
             match tokio::time::timeout_at(deadline, self.ws.next()).await {
                 Err(_) => panic!("the socket did not end within {within:?}"),
                 Ok(Some(Ok(Message::Close(frame)))) => {
+                    // Finish the closing handshake as a browser does: tungstenite answers the
+                    // close while we keep reading until the server ends the connection.
+                    let _ = tokio::time::timeout(PROMPTLY, async { while self.ws.next().await.is_some() {} }).await;
                     return Ending::Closed(frame.map(|f| u16::from(f.code)).unwrap_or(1005));
                 }
                 Ok(Some(Ok(_))) => continue,

@@ -12,7 +12,7 @@ async fn a_sixth_socket_for_one_user_is_closed_with_4000_and_the_first_five_keep
     for _ in 0..5 {
         tabs.push(app.connect("busy").await);
     }
-    let mut sixth = app.connect("busy").await;
+    let mut sixth = app.connect_query(&format!("?token={}", app.token("busy"))).await.unwrap();
     assert_eq!(sixth.close_code().await, 4000);
     app.wait_for_actors(5, 1).await;
     app.notify("busy", "hello", json!({})).await;

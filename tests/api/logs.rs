@@ -93,6 +93,8 @@ async fn logs_carry_user_and_connection_ids_never_tokens_and_sigterm_closes_sock
     };
     let (ws, _) = connect(&user_token).await.expect("the socket opens");
     let mut tab = Client::from_stream(ws);
+    tab.send_json(json!({ "type": "ping" })).await;
+    assert_eq!(tab.next_frame().await, json!({ "type": "pong" }));
     assert!(connect(&expired_token).await.is_err());
     let response = reqwest::Client::new()
         .post(format!("http://127.0.0.1:{port}/api/v1/publish"))
