@@ -2,6 +2,7 @@
 //! `stopped`, so the status route reads the truth rather than a sampled gauge.
 
 use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
+use std::sync::OnceLock;
 
 use serde::Serialize;
 
@@ -40,11 +41,14 @@ pub struct StatsSnapshot {
 }
 
 macro_rules! counters {
-    ($($name:ident => $inc:ident),* $(,)?) => {
+    ($($name:ident => $inc:ident, $metric:literal),* $(,)?) => {
         $(
-            #[doc = concat!("Counts one more `", stringify!($name), "`.")]
+            #[doc = concat!("Counts `n` more `", stringify!($name), "`, here and in `", $metric, "`.")]
             pub fn $inc(&self, n: u64) {
                 self.$name.fetch_add(n, Ordering::Relaxed);
+                // A cached handle: the per-frame path does no registry lookup.
+                static COUNTER: OnceLock<metrics::Counter> = OnceLock::new();
+                COUNTER.get_or_init(|| metrics::counter!($metric)).increment(n);
             }
         )*
     };
@@ -52,11 +56,11 @@ macro_rules! counters {
 
 impl EngineStats {
     counters! {
-        published => add_published,
-        duplicates => add_duplicates,
-        delivered => add_delivered,
-        dropped_offline => add_dropped_offline,
-        dropped_slow_client => add_dropped_slow_client,
+        published => add_published, "hub_notifications_published_total",
+        duplicates => add_duplicates, "hub_notifications_duplicate_total",
+        delivered => add_delivered, "hub_notifications_delivered_total",
+        dropped_offline => add_dropped_offline, "hub_notifications_user_offline_total",
+        dropped_slow_client => add_dropped_slow_client, "hub_notifications_dropped_slow_client_total",
     }
 
     pub(crate) fn connection_started(&self) {

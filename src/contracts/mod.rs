@@ -1,101 +1,52 @@
-//! The platform's notification vocabulary (interim: replaced by the full event contracts).
+//! HuleEdu event contracts: turns a Kafka message value into the typed
+//! teacher notification the hub publishes.
+//!
+//! The path of one message is:
+//!
+//! 1. [`Envelope::from_slice`] checks the raw bytes (size, UTF-8, JSON, the
+//!    envelope fields, the size of every string);
+//! 2. [`decode`] picks the contract by Kafka topic (the envelope's
+//!    `event_type` is only a cross-check), validates `data` against that
+//!    contract's typed struct, and builds a [`Notification`];
+//! 3. every failure is a [`DecodeError`] whose [`DecodeError::reason`] is a
+//!    stable label for metrics and dead-letter headers.
+//!
+//! [`topics`] lists every topic the hub understands, with the notification it
+//! becomes, so documentation can be generated from the same table the code
+//! routes with.
 
-use chrono::{DateTime, SecondsFormat, Utc};
-use serde::Deserialize;
-use serde_json::{Map, Value};
+mod category;
+mod content_digest;
+mod decode;
+mod envelope;
+mod error;
+mod events;
+mod json_path;
+mod limits;
+mod notification;
+mod oversize;
+mod path_deserializer;
+mod priority;
+mod recipient;
+mod string_enum;
+mod timestamp;
+mod topic_spec;
+mod topics;
+mod traceparent;
+mod user;
+mod uuid;
+pub mod vocabulary;
 
-/// `WebSocketEventCategory`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Category {
-    BatchProgress,
-    ProcessingResults,
-    FileOperations,
-    ClassManagement,
-    StudentWorkflow,
-    SystemAlerts,
-}
-
-impl Category {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Category::BatchProgress => "batch_progress",
-            Category::ProcessingResults => "processing_results",
-            Category::FileOperations => "file_operations",
-            Category::ClassManagement => "class_management",
-            Category::StudentWorkflow => "student_workflow",
-            Category::SystemAlerts => "system_alerts",
-        }
-    }
-}
-
-/// `NotificationPriority`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
-#[serde(rename_all = "snake_case")]
-pub enum Priority {
-    Critical,
-    Immediate,
-    High,
-    #[default]
-    Standard,
-    Low,
-}
-
-impl Priority {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Priority::Critical => "critical",
-            Priority::Immediate => "immediate",
-            Priority::High => "high",
-            Priority::Standard => "standard",
-            Priority::Low => "low",
-        }
-    }
-}
-
-/// A notification for one teacher.
-#[derive(Debug, Clone)]
-pub struct Notification {
-    pub user_id: String,
-    pub event: String,
-    pub category: Option<Category>,
-    pub priority: Priority,
-    pub action_required: bool,
-    pub deadline: Option<DateTime<Utc>>,
-    pub batch_id: Option<String>,
-    pub class_id: Option<String>,
-    pub correlation_id: String,
-    pub timestamp: DateTime<Utc>,
-    pub payload: Map<String, Value>,
-}
-
-impl Notification {
-    /// `data` as today's Python service builds it.
-    pub fn legacy_data(&self) -> Map<String, Value> {
-        let mut data = self.payload.clone();
-        data.insert("category".into(), self.category.map(|c| c.as_str()).into());
-        data.insert("priority".into(), self.priority.as_str().into());
-        data.insert("action_required".into(), self.action_required.into());
-        data.insert("deadline".into(), self.deadline.map(isoformat).into());
-        data.insert("batch_id".into(), self.batch_id.clone().into());
-        data.insert("class_id".into(), self.class_id.clone().into());
-        data.insert("correlation_id".into(), self.correlation_id.clone().into());
-        data.insert("timestamp".into(), isoformat(self.timestamp).into());
-        data
-    }
-
-    /// The frame's timestamp: RFC 3339 with `Z`.
-    pub fn frame_timestamp(&self) -> String {
-        self.timestamp.to_rfc3339_opts(SecondsFormat::AutoSi, true)
-    }
-}
-
-/// Python's `datetime.isoformat()` of a UTC datetime.
-fn isoformat(t: DateTime<Utc>) -> String {
-    let micros = t.timestamp_subsec_micros();
-    if micros == 0 {
-        t.format("%Y-%m-%dT%H:%M:%S+00:00").to_string()
-    } else {
-        format!("{}.{micros:06}+00:00", t.format("%Y-%m-%dT%H:%M:%S"))
-    }
-}
+pub use category::Category;
+pub use decode::{decode, Decoded};
+pub use envelope::Envelope;
+pub use error::DecodeError;
+pub use limits::Limits;
+pub use notification::{LegacyKeys, Notification};
+pub use timestamp::rfc3339_z as frame_timestamp;
+pub use priority::Priority;
+pub use recipient::{OwnerKey, Recipient};
+pub use string_enum::UnknownValue;
+pub use topic_spec::{Classification, TopicSpec};
+pub use topics::topics;
+pub use traceparent::TraceParent;

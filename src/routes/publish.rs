@@ -9,7 +9,7 @@ use serde::Deserialize;
 use serde_json::{Map, Value};
 
 use super::require_role;
-use crate::contracts::{Category, Notification, Priority};
+use crate::contracts::{frame_timestamp, Category, LegacyKeys, Priority};
 use crate::error::ApiError;
 use crate::startup::AppState;
 
@@ -27,7 +27,7 @@ struct PublishBody {
     /// UI grouping, from the platform's `WebSocketEventCategory`.
     category: Option<Category>,
     /// Urgency, from the platform's `NotificationPriority`; `standard` when absent.
-    #[serde(default)]
+    #[serde(default = "standard_priority")]
     priority: Priority,
     /// The event's own fields.
     data: Map<String, Value>,
@@ -40,6 +40,10 @@ struct PublishBody {
     deadline: Option<DateTime<Utc>>,
     /// The same key from the same service within the dedupe window is delivered once.
     dedupe_key: Option<String>,
+}
+
+fn standard_priority() -> Priority {
+    Priority::Standard
 }
 
 pub async fn publish(
@@ -100,34 +104,32 @@ fn validate(body: &PublishBody) -> Result<(), ApiError> {
 }
 
 fn into_draft(body: PublishBody) -> Draft {
-    let text_field = |key: &str| body.data.get(key).and_then(Value::as_str).map(str::to_owned);
+    let text_field = |key: &str| body.data.get(key).and_then(Value::as_str);
     let correlation_id = body
         .correlation_id
         .clone()
-        .or_else(|| text_field("correlation_id"))
+        .or_else(|| text_field("correlation_id").map(str::to_owned))
         .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
-    let notification = Notification {
-        user_id: body.user_id,
-        event: body.event,
+    let timestamp = Utc::now();
+    let data = LegacyKeys {
         category: body.category,
         priority: body.priority,
         action_required: body.action_required,
-        deadline: body.deadline,
+        deadline: body.deadline.as_ref(),
         batch_id: text_field("batch_id"),
         class_id: text_field("class_id"),
-        correlation_id,
-        timestamp: Utc::now(),
-        payload: body.data,
-    };
-    let data = serde_json::value::to_raw_value(&notification.legacy_data()).expect("a JSON map serialises");
+        correlation_id: &correlation_id,
+        timestamp: &timestamp,
+    }
+    .apply(body.data.clone());
     Draft {
-        dedupe_key: body.dedupe_key.map(|key| format!("api:{}:{key}", notification.user_id)),
-        user_id: notification.user_id.as_str().into(),
-        timestamp: notification.frame_timestamp(),
-        category: notification.category.map(|c| c.as_str().to_owned()),
-        priority: notification.priority.as_str().to_owned(),
-        correlation_id: Some(notification.correlation_id),
-        event: notification.event,
-        data,
+        dedupe_key: body.dedupe_key.map(|key| format!("api|{}|{key}", body.user_id)),
+        user_id: body.user_id.as_str().into(),
+        event: body.event,
+        category: body.category.map(|c| c.as_str().to_owned()),
+        priority: body.priority.as_str().to_owned(),
+        timestamp: frame_timestamp(&timestamp),
+        correlation_id: Some(correlation_id),
+        data: serde_json::value::to_raw_value(&data).expect("a JSON map serialises"),
     }
 }

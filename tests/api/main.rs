@@ -2,6 +2,8 @@
 
 mod admin;
 mod auth;
+mod cli;
+mod contracts;
 mod delivery;
 mod helpers;
 mod limits;

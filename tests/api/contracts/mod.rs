@@ -1,0 +1,12 @@
+//! Contract tests against the real fixtures in `shared/contracts`: the
+//! platform's example envelopes, the legacy Redis messages, and the
+//! malformed inputs.
+
+mod dedupe;
+mod domain_examples;
+mod fixtures;
+mod legacy_data;
+mod malformed;
+mod teacher_notifications;
+mod timestamps;
+mod topic_table;
