@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# Installs the system packages the hub's build needs: a C toolchain, pkg-config, cmake, and the
+# zlib, OpenSSL, Cyrus SASL and zstd headers that rdkafka's bundled librdkafka builds against
+# once Kafka lands. Idempotent: on Debian/Ubuntu it installs only what is missing (and runs
+# `apt-get update` only then); anywhere else it prints what to install and exits 1.
+#
+# Used by scripts/test.sh (so CI and developers) and by the Dockerfile's builder stage.
+set -euo pipefail
+
+PACKAGES=(build-essential pkg-config zlib1g-dev libssl-dev libsasl2-dev libzstd-dev cmake)
+
+if ! command -v apt-get >/dev/null 2>&1 || ! command -v dpkg >/dev/null 2>&1; then
+    cat >&2 <<MSG
+install-build-deps: this is not a Debian/Ubuntu system (no apt-get/dpkg); install these yourself:
+  a C compiler and make, pkg-config, cmake, and the development headers of
+  zlib, OpenSSL, Cyrus SASL and zstd.
+  Debian/Ubuntu names: ${PACKAGES[*]}
+  Fedora/RHEL:         gcc gcc-c++ make pkgconf-pkg-config cmake zlib-devel openssl-devel cyrus-sasl-devel libzstd-devel
+  Alpine:              build-base pkgconf cmake zlib-dev openssl-dev cyrus-sasl-dev zstd-dev
+  macOS (Homebrew):    xcode-select --install; brew install pkg-config cmake openssl@3 zstd
+MSG
+    exit 1
+fi
+
+installed() {
+    dpkg -s "$1" 2>/dev/null | grep -q '^Status: install ok installed$'
+}
+
+missing=()
+for package in "${PACKAGES[@]}"; do
+    installed "$package" || missing+=("$package")
+done
+
+if [ "${#missing[@]}" -eq 0 ]; then
+    echo "install-build-deps: all present (${PACKAGES[*]})"
+    exit 0
+fi
+
+if [ "$(id -u)" -eq 0 ]; then
+    as_root=()
+elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
+    as_root=(sudo)
+else
+    echo "install-build-deps: missing ${missing[*]}; as root, run:" >&2
+    echo "  apt-get update && apt-get install -y --no-install-recommends ${missing[*]}" >&2
+    exit 1
+fi
+
+echo "install-build-deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+"${as_root[@]}" apt-get update -qq
+"${as_root[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"

@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# The hub's test command (README, and .ci/run with CI=true). Installs or checks what the tests
+# need, then runs every test of the workspace with cargo-nextest and exits with its status.
+# Works from any directory.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+MIN_RUST=1.89
+
+say() { echo "test.sh: $*"; }
+fail() { echo "test.sh: $*" >&2; exit 1; }
+
+# --- Rust --------------------------------------------------------------------------------------
+if ! command -v cargo >/dev/null 2>&1 && [ -x "$HOME/.cargo/bin/cargo" ]; then
+    export PATH="$HOME/.cargo/bin:$PATH"
+fi
+if ! command -v cargo >/dev/null 2>&1; then
+    fail "cargo not found. Install Rust $MIN_RUST or newer with rustup (https://rustup.rs):
+  curl --proto '=https' --tlsv1.2 -sSf https://sh.rustup.rs | sh -s -- -y --profile minimal
+then open a new shell (or run: . \"\$HOME/.cargo/env\") and run this script again."
+fi
+rust_version=$(rustc --version | awk '{print $2}')
+if [ "$(printf '%s\n%s\n' "$MIN_RUST" "$rust_version" | sort -V | head -n 1)" != "$MIN_RUST" ]; then
+    fail "rustc $rust_version is older than $MIN_RUST; run: rustup update stable"
+fi
+
+# --- C toolchain and headers -------------------------------------------------------------------
+./scripts/install-build-deps.sh
+
+# --- cargo-nextest -----------------------------------------------------------------------------
+if ! cargo nextest --version >/dev/null 2>&1; then
+    say "cargo-nextest not found; installing it (cargo install cargo-nextest --locked)"
+    cargo install cargo-nextest --locked
+fi
+
+# --- Redis ---------------------------------------------------------------------------------------
+# The embedded-mode tests need no Redis; the clustered-mode tests will. Call
+# `ensure_redis_server require` instead of `warn` once they exist.
+ensure_redis_server() {
+    local mode=$1
+    if command -v redis-server >/dev/null 2>&1; then
+        return 0
+    fi
+    if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
+        say "redis-server not found; installing the Debian package redis-server"
+        export DEBIAN_FRONTEND=noninteractive
+        apt-get update -qq && apt-get install -y -qq --no-install-recommends redis-server || true
+        command -v redis-server >/dev/null 2>&1 && return 0
+    fi
+    local message="redis-server is not on PATH; install it (Debian/Ubuntu, as root: apt-get install redis-server)"
+    if [ "$mode" = require ]; then
+        fail "$message"
+    fi
+    say "warning: $message. No test needs it yet; the clustered-mode tests will."
+}
+ensure_redis_server warn
+
+# --- Run ---------------------------------------------------------------------------------------
+profile=()
+if [ "${CI:-}" = true ]; then
+    profile=(--profile ci)
+fi
+say "running: cargo nextest run --workspace --no-fail-fast ${profile[*]}"
+status=0
+cargo nextest run --workspace --no-fail-fast "${profile[@]}" || status=$?
+exit "$status"
