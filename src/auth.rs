@@ -149,11 +149,11 @@ impl JwtAuth {
                 (Algorithm::HS256, DecodingKey::from_secret(secret), Some(EncodingKey::from_secret(secret)))
             }
             JwtAlgorithm::RS256 => {
-                let pem = read_pem(settings)?;
+                let pem = settings.public_key_pem().map_err(KeyError)?;
                 (Algorithm::RS256, DecodingKey::from_rsa_pem(&pem).map_err(|e| KeyError(e.to_string()))?, None)
             }
             JwtAlgorithm::ES256 => {
-                let pem = read_pem(settings)?;
+                let pem = settings.public_key_pem().map_err(KeyError)?;
                 (Algorithm::ES256, DecodingKey::from_ec_pem(&pem).map_err(|e| KeyError(e.to_string()))?, None)
             }
         };
@@ -235,14 +235,6 @@ fn classify(kind: &ErrorKind) -> AuthError {
         ErrorKind::MissingRequiredClaim(claim) => AuthError::MissingClaim(claim.clone()),
         _ => AuthError::Malformed,
     }
-}
-
-fn read_pem(settings: &AuthSettings) -> Result<Vec<u8>, KeyError> {
-    let key = settings.jwt_public_key.as_deref().ok_or_else(|| KeyError("missing".into()))?;
-    if key.trim_start().starts_with("-----BEGIN") {
-        return Ok(key.as_bytes().to_vec());
-    }
-    std::fs::read(key).map_err(|e| KeyError(format!("cannot read {key}: {e}")))
 }
 
 fn unix_now() -> u64 {

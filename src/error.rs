@@ -19,6 +19,9 @@ pub enum ApiError {
     /// A valid token without the role the route needs.
     #[error("this route needs the `{0}` role")]
     Forbidden(&'static str),
+    /// No such route.
+    #[error("{0}")]
+    NotFound(String),
     /// The body is larger than the configured limit.
     #[error("the body is larger than {0} bytes")]
     PayloadTooLarge(usize),
@@ -36,6 +39,7 @@ impl ApiError {
             ApiError::BadRequest(_) => "invalid_request",
             ApiError::Unauthorized(_) => "unauthorized",
             ApiError::Forbidden(_) => "forbidden",
+            ApiError::NotFound(_) => "not_found",
             ApiError::PayloadTooLarge(_) => "payload_too_large",
             ApiError::OriginNotAllowed => "origin_not_allowed",
             ApiError::Unavailable(_) => "unavailable",
@@ -55,6 +59,7 @@ impl ResponseError for ApiError {
             ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
             ApiError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
             ApiError::Forbidden(_) | ApiError::OriginNotAllowed => StatusCode::FORBIDDEN,
+            ApiError::NotFound(_) => StatusCode::NOT_FOUND,
             ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
         }
@@ -72,21 +77,5 @@ impl ResponseError for ApiError {
             _ => {}
         }
         response.json(Body { error: self.code(), message: self.to_string() })
-    }
-}
-
-/// Turns actix-web's own extractor failures (bad JSON, oversized body) into [`ApiError`]s, so
-/// every error the API returns has the same shape.
-pub fn json_error(error: actix_web::error::JsonPayloadError, _: &actix_web::HttpRequest) -> actix_web::Error {
-    use actix_web::error::JsonPayloadError;
-    match error {
-        JsonPayloadError::OverflowKnownLength { limit, .. } | JsonPayloadError::Overflow { limit } => {
-            ApiError::PayloadTooLarge(limit).into()
-        }
-        JsonPayloadError::ContentType => {
-            ApiError::BadRequest("the body must be JSON (Content-Type: application/json)".into()).into()
-        }
-        JsonPayloadError::Deserialize(e) => ApiError::BadRequest(format!("invalid body: {e}")).into(),
-        other => ApiError::BadRequest(format!("invalid body: {other}")).into(),
     }
 }

@@ -5,6 +5,7 @@ pub mod auth;
 pub mod cli;
 pub mod contracts;
 pub mod error;
+pub mod ingest;
 pub mod metrics;
 pub mod routes;
 pub mod settings;

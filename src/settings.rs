@@ -13,6 +13,12 @@ use serde::Deserialize;
 /// defaults to the same); refused on any host but loopback.
 pub const DEV_JWT_SECRET: &str = "dev-secret-change-me";
 
+/// Shortest HS256 secret accepted on a non-loopback listener (RFC 7518: at least the hash size).
+const MIN_SECRET_BYTES: usize = 32;
+
+/// actix-server refuses more worker threads than this.
+const MAX_WORKERS: usize = 512;
+
 /// File descriptors kept free for the hub's own work (listeners, logs, Kafka, Redis) below the
 /// process limit when checking `server.max_connections`.
 const RESERVED_FDS: u64 = 256;
@@ -35,6 +41,25 @@ pub struct Settings {
     pub shutdown: ShutdownSettings,
     /// Log output.
     pub log: LogSettings,
+}
+
+impl AuthSettings {
+    /// The PEM text of `jwt_public_key`: the value itself when it is PEM, else the file it names.
+    pub fn public_key_pem(&self) -> Result<Vec<u8>, String> {
+        let key = self.jwt_public_key.as_deref().ok_or_else(|| format!("{:?} needs a PEM public key", self.jwt_algorithm))?;
+        let pem = if key.trim_start().starts_with("-----BEGIN") {
+            key.as_bytes().to_vec()
+        } else {
+            std::fs::read(key).map_err(|e| format!("cannot read {key}: {e}"))?
+        };
+        let parsed = match self.jwt_algorithm {
+            JwtAlgorithm::RS256 => jsonwebtoken::DecodingKey::from_rsa_pem(&pem).map(drop),
+            JwtAlgorithm::ES256 => jsonwebtoken::DecodingKey::from_ec_pem(&pem).map(drop),
+            JwtAlgorithm::HS256 => Ok(()),
+        };
+        parsed.map_err(|e| format!("not a {:?} public key: {e}", self.jwt_algorithm))?;
+        Ok(pem)
+    }
 }
 
 /// Listeners and admission control.
@@ -314,16 +339,24 @@ impl Settings {
             JwtAlgorithm::HS256 if secret.is_empty() => {
                 return invalid("auth.jwt_secret", "HS256 needs a secret".into());
             }
-            JwtAlgorithm::HS256 if secret == DEV_JWT_SECRET && !self.server.host.is_loopback() => {
+            JwtAlgorithm::HS256 if !self.loopback_only() && secret == DEV_JWT_SECRET => {
                 return invalid(
                     "auth.jwt_secret",
-                    format!("the development secret is refused on non-loopback host {}", self.server.host),
+                    "the development secret is refused unless every listener is on loopback".into(),
                 );
             }
-            JwtAlgorithm::RS256 | JwtAlgorithm::ES256 if self.auth.jwt_public_key.is_none() => {
-                return invalid("auth.jwt_public_key", format!("{:?} needs a PEM public key", self.auth.jwt_algorithm));
+            JwtAlgorithm::HS256 if !self.loopback_only() && secret.len() < MIN_SECRET_BYTES => {
+                return invalid(
+                    "auth.jwt_secret",
+                    format!("at least {MIN_SECRET_BYTES} bytes are needed unless every listener is on loopback"),
+                );
             }
-            _ => {}
+            JwtAlgorithm::RS256 | JwtAlgorithm::ES256 => {
+                if let Err(problem) = self.auth.public_key_pem() {
+                    return invalid("auth.jwt_public_key", problem);
+                }
+            }
+            JwtAlgorithm::HS256 => {}
         }
         if self.auth.issuer.is_empty() {
             return invalid("auth.issuer", "must not be empty".into());
@@ -359,8 +392,8 @@ impl Settings {
         if let Some((setting, _)) = positive.iter().find(|(_, value)| *value == 0) {
             return invalid(setting, "must be at least 1".into());
         }
-        if self.server.workers == Some(0) {
-            return invalid("server.workers", "must be at least 1".into());
+        if self.server.workers.is_some_and(|w| !(1..=MAX_WORKERS).contains(&w)) {
+            return invalid("server.workers", format!("must be between 1 and {MAX_WORKERS}"));
         }
         if let (Some(wanted), Some(limit)) = (self.server.max_connections, open_files_limit()) {
             let usable = limit.saturating_sub(RESERVED_FDS);
@@ -372,6 +405,12 @@ impl Settings {
             }
         }
         Ok(())
+    }
+
+    /// Whether no listener is reachable from another machine (the development secret is only
+    /// allowed then).
+    fn loopback_only(&self) -> bool {
+        self.server.host.is_loopback() && self.server.admin_addr.is_none_or(|a| a.ip().is_loopback())
     }
 
     /// The socket cap in force: the configured one, or the file limit less the reserve.
@@ -443,6 +482,33 @@ mod tests {
         assert!(load(&dev).is_ok());
         let exposed = [dev[0], ("HUB__SERVER__HOST", "0.0.0.0")];
         assert_eq!(invalid_setting(load(&exposed)), "auth.jwt_secret");
+    }
+
+    #[test]
+    fn the_development_secret_is_refused_when_the_admin_listener_is_public() {
+        let exposed = [("HUB__AUTH__JWT_SECRET", DEV_JWT_SECRET), ("HUB__SERVER__ADMIN_ADDR", "0.0.0.0:9090")];
+        assert_eq!(invalid_setting(load(&exposed)), "auth.jwt_secret");
+    }
+
+    #[test]
+    fn a_short_secret_is_refused_off_loopback() {
+        let short = [("HUB__AUTH__JWT_SECRET", "short"), ("HUB__SERVER__HOST", "0.0.0.0")];
+        assert_eq!(invalid_setting(load(&short)), "auth.jwt_secret");
+        assert!(load(&[("HUB__AUTH__JWT_SECRET", "short")]).is_ok(), "fine for local development");
+    }
+
+    #[test]
+    fn an_unreadable_or_unparsable_public_key_is_refused_at_load() {
+        let missing = [("HUB__AUTH__JWT_ALGORITHM", "RS256"), ("HUB__AUTH__JWT_PUBLIC_KEY", "/nonexistent/key.pem")];
+        assert_eq!(invalid_setting(load(&missing)), "auth.jwt_public_key");
+        let garbage = [("HUB__AUTH__JWT_ALGORITHM", "ES256"), ("HUB__AUTH__JWT_PUBLIC_KEY", "-----BEGIN PUBLIC KEY-----\nnope\n-----END PUBLIC KEY-----")];
+        assert_eq!(invalid_setting(load(&garbage)), "auth.jwt_public_key");
+    }
+
+    #[test]
+    fn worker_counts_actix_cannot_run_are_refused() {
+        assert_eq!(invalid_setting(load(&[("HUB__SERVER__WORKERS", "513")])), "server.workers");
+        assert_eq!(invalid_setting(load(&[("HUB__SERVER__WORKERS", "0")])), "server.workers");
     }
 
     #[test]

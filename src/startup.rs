@@ -235,13 +235,18 @@ fn serve(
 ) -> Result<Server, StartError> {
     let workers = state.settings.server.workers;
     let grace = state.settings.shutdown.grace_period;
+    // actix-web's own per-worker limit (25,600 by default) must never stall accepts below our
+    // socket cap; the cap itself is enforced per handshake, with room left for HTTP requests.
+    let per_worker = state.socket_cap.saturating_add(1024);
     let addr = listener.local_addr().map(|a| a.to_string()).unwrap_or_default();
     let mut server = HttpServer::new(move || {
         App::new()
             .wrap(tracing_actix_web::TracingLogger::<RequestSpans>::new())
             .app_data(state.clone())
             .configure(routes.clone())
+            .default_service(web::to(routes::not_found))
     })
+    .max_connections(per_worker)
     // We drive shutdown ourselves: actix-web's handler would drop sockets without close frames.
     .disable_signals()
     .shutdown_timeout(grace.as_secs().max(1));

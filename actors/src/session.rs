@@ -40,6 +40,7 @@ impl UserSession {
         let held = member.held.take().unwrap_or_default();
         let frames = match replay {
             Replay::Frames(mut frames) => {
+                metrics::counter!("hub_replays_total", "outcome" => "replayed").increment(1);
                 let replayed_through = frames.last().and_then(|f| f.id);
                 frames.extend(held.into_iter().filter(|f| f.id.is_none() || f.id > replayed_through));
                 frames
@@ -96,10 +97,7 @@ impl Handler<Attach> for UserSession {
             .replay(&self.user_id, &resume)
             .into_actor(self)
             .map(move |result, session, _| match result {
-                Ok(replay) => {
-                    metrics::counter!("hub_replays_total", "outcome" => "replayed").increment(1);
-                    session.finish_replay(connection_id, replay);
-                }
+                Ok(replay) => session.finish_replay(connection_id, replay),
                 Err(error) => {
                     tracing::warn!(user_id = %session.user_id, %error, "replay failed; closing the socket so it resumes later");
                     metrics::counter!("hub_replays_total", "outcome" => "failed").increment(1);

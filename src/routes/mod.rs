@@ -31,6 +31,11 @@ pub fn admin(cfg: &mut web::ServiceConfig) {
         .route("/status", web::get().to(admin::status));
 }
 
+/// Any path or method no route serves: a JSON 404 like every other error.
+pub async fn not_found(req: HttpRequest) -> Result<actix_web::HttpResponse, ApiError> {
+    Err(ApiError::NotFound(format!("no route for {} {}", req.method(), req.path())))
+}
+
 /// The bearer token of a request, if it has one.
 fn bearer(req: &HttpRequest) -> Option<&str> {
     let header = req.headers().get(actix_web::http::header::AUTHORIZATION)?.to_str().ok()?;

@@ -90,8 +90,8 @@ async fn probes_answer_without_auth_and_metrics_expose_the_hubs_series() {
 async fn with_an_admin_address_the_operator_routes_leave_the_public_listener() {
     let app = spawn_app_with(|s| s.server.admin_addr = Some("127.0.0.1:0".parse().unwrap()));
     assert!(app.admin_port.is_some());
-    let (code, _) = app.get_json(&app.url("/healthz"), None).await;
-    assert_eq!(code, 404);
+    let (code, body) = app.get_json(&app.url("/healthz"), None).await;
+    assert_eq!((code, body["error"].as_str()), (404, Some("not_found")), "errors are JSON: {body}");
     let (code, _) = app.get_json(&app.admin_url("/healthz"), None).await;
     assert_eq!(code, 200);
     let (code, _) = app.get_json(&app.admin_url("/status"), Some(&app.admin_token())).await;

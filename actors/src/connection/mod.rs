@@ -178,6 +178,14 @@ impl Connection {
         }
     }
 
+    /// Queues a protocol frame (pong, error, token_expiring). It counts against the byte limit
+    /// like any frame, so a client that sends pings and never reads cannot grow the queue.
+    fn control(&mut self, ctx: &mut Context<Self>, text: String) {
+        if !self.closing && self.outbox.push_control(text.into()).is_err() {
+            self.close(ctx, CloseReason::TooSlow);
+        }
+    }
+
     fn is_new(&mut self, frame: &Frame) -> bool {
         match frame.id {
             None => true,
@@ -198,8 +206,8 @@ impl Connection {
         let until_exp = Duration::from_secs(exp.saturating_sub(now));
         let notice = self.deps.settings.renew_notice;
         let warn_in = until_exp.saturating_sub(notice);
-        self.expiry_timers.push(ctx.run_later(warn_in, move |act, _| {
-            act.outbox.control(client_frame::token_expiring(exp));
+        self.expiry_timers.push(ctx.run_later(warn_in, move |act, ctx| {
+            act.control(ctx, client_frame::token_expiring(exp));
         }));
         self.expiry_timers.push(ctx.run_later(until_exp, |act, ctx| act.close(ctx, CloseReason::TokenExpired)));
     }
@@ -209,7 +217,7 @@ impl Connection {
             Ok(frame) => {
                 self.invalid_frames = 0;
                 match frame {
-                    ClientFrame::Ping => self.outbox.control(client_frame::pong()),
+                    ClientFrame::Ping => self.control(ctx, client_frame::pong()),
                     ClientFrame::Auth { token } => self.renew(ctx, &token),
                 }
             }
@@ -223,7 +231,7 @@ impl Connection {
         if self.invalid_frames >= self.deps.settings.max_invalid_frames {
             self.close(ctx, CloseReason::ProtocolViolation);
         } else {
-            self.outbox.control(client_frame::error("invalid_frame", reason));
+            self.control(ctx, client_frame::error("invalid_frame", reason));
         }
     }
 
@@ -239,12 +247,12 @@ impl Connection {
             Ok(_) => {
                 tracing::warn!("renewal token names another user; refused");
                 metrics::counter!("hub_auth_failures_total", "reason" => "renewal_subject_mismatch").increment(1);
-                self.outbox.control(client_frame::error("auth_subject_mismatch", "the new token is for another user"));
+                self.control(ctx, client_frame::error("auth_subject_mismatch", "the new token is for another user"));
             }
             Err(reason) => {
                 tracing::info!(%reason, "renewal token refused");
                 metrics::counter!("hub_auth_failures_total", "reason" => "renewal_invalid").increment(1);
-                self.outbox.control(client_frame::error("auth_failed", &reason));
+                self.control(ctx, client_frame::error("auth_failed", &reason));
             }
         }
     }
@@ -308,6 +316,8 @@ impl StreamHandler<Result<AggregatedMessage, ProtocolError>> for Connection {
                 ctx.stop();
             }
             Err(ProtocolError::Overflow) => self.close(ctx, CloseReason::FrameTooBig),
+            // The connection ended mid-frame or failed (EOF, reset): nobody is left to tell.
+            Err(ProtocolError::Io(_)) => self.drop_socket(ctx, "peer_gone"),
             Err(error) => {
                 {
                     let _span = self.span.enter();

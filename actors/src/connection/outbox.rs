@@ -53,14 +53,27 @@ impl Outbox {
 
     /// Queues one live frame, or reports that it would overflow the queue.
     pub(crate) fn push(&mut self, frame: Frame) -> Result<(), Overflow> {
+        self.admit(frame.len())?;
+        self.enqueue(frame);
+        Ok(())
+    }
+
+    /// Queues a protocol frame (pong, error, token_expiring) under the same byte limit.
+    pub(crate) fn push_control(&mut self, text: ByteString) -> Result<(), Overflow> {
+        self.admit(text.len())?;
+        self.queued.set(self.queued.get() + text.len());
+        let _ = self.tx.send(Outgoing::Control(text));
+        Ok(())
+    }
+
+    fn admit(&mut self, len: usize) -> Result<(), Overflow> {
         let queued = self.queued.get();
         if queued <= self.limit {
             self.burst_allowance = 0;
         }
-        if queued + frame.len() > self.limit + self.burst_allowance {
+        if queued + len > self.limit + self.burst_allowance {
             return Err(Overflow);
         }
-        self.enqueue(frame);
         Ok(())
     }
 
@@ -76,11 +89,6 @@ impl Outbox {
     fn enqueue(&mut self, frame: Frame) {
         self.queued.set(self.queued.get() + frame.len());
         let _ = self.tx.send(Outgoing::Notification(frame));
-    }
-
-    /// Queues a small protocol frame (pong, error, token_expiring); not counted against the limit.
-    pub(crate) fn control(&self, text: impl Into<ByteString>) {
-        let _ = self.tx.send(Outgoing::Control(text.into()));
     }
 
     pub(crate) fn ping(&self) {
@@ -128,7 +136,12 @@ async fn write_loop(
                 }
                 written
             }
-            Outgoing::Control(text) => session.text(text).await,
+            Outgoing::Control(text) => {
+                let len = text.len();
+                let written = session.text(text).await;
+                queued.set(queued.get() - len);
+                written
+            }
             Outgoing::Ping => session.ping(b"").await,
             Outgoing::Pong(payload) => session.pong(&payload).await,
             Outgoing::Close(reason) => {

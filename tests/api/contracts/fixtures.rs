@@ -12,13 +12,29 @@ pub const BATCH: &str = "9a1f3c5e-7b2d-4e8f-a6c4-0d2e8b7f1a35";
 pub const OTHER_BATCH: &str = "c4e7a912-5d3b-4f06-8b1e-7a9c2d5f3e60";
 pub const CLASS: &str = "6e2b9d41-0f7a-4c58-93d6-e1a4b8c70f2d";
 
-/// `shared/contracts`: `$HUB_CONTRACTS_DIR` if set, else the folder beside
-/// the repository (`<repo>/../shared/contracts`).
+/// The platform's contract fixtures: `$HUB_CONTRACTS_DIR` if set, else the team's
+/// `shared/contracts` beside the repository when it is there, else the copy in
+/// `tests/fixtures/contracts` (so a fresh clone tests on its own).
 pub fn contracts_dir() -> PathBuf {
-    std::env::var_os("HUB_CONTRACTS_DIR").map_or_else(
-        || Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/contracts"),
-        PathBuf::from,
-    )
+    if let Some(dir) = std::env::var_os("HUB_CONTRACTS_DIR") {
+        return PathBuf::from(dir);
+    }
+    let shared = shared_dir();
+    if shared.is_dir() {
+        shared
+    } else {
+        vendored_dir()
+    }
+}
+
+/// `shared/contracts` beside the repository.
+pub fn shared_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/contracts")
+}
+
+/// The copy kept in the repository.
+pub fn vendored_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/contracts")
 }
 
 /// The bytes of a fixture, by path relative to `shared/contracts`.

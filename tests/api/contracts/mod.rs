@@ -10,3 +10,4 @@ mod malformed;
 mod teacher_notifications;
 mod timestamps;
 mod topic_table;
+mod vendored_copy;

@@ -1,0 +1,5 @@
+//! From decoded platform events to accepted notifications, independent of where the events
+//! come from: ownership of batches and classes, and the commit watermark of a partition.
+
+pub mod owners;
+pub mod watermark;
