@@ -22,9 +22,14 @@ pub enum ApiError {
     /// No such route.
     #[error("{0}")]
     NotFound(String),
-    /// The body is larger than the configured limit.
-    #[error("the body is larger than {0} bytes")]
-    PayloadTooLarge(usize),
+    /// The body is larger than a configured limit.
+    #[error("the body exceeds the limit of {limit} {unit}")]
+    PayloadTooLarge {
+        /// The limit.
+        limit: usize,
+        /// What it counts: `bytes` or `items`.
+        unit: &'static str,
+    },
     /// The browser origin is not on the allow-list.
     #[error("origin not allowed")]
     OriginNotAllowed,
@@ -34,13 +39,22 @@ pub enum ApiError {
 }
 
 impl ApiError {
+    /// The error as one item's result in a batch: `{"status", "error", "message"}`.
+    pub fn item_json(&self) -> serde_json::Value {
+        serde_json::json!({
+            "status": self.status_code().as_u16(),
+            "error": self.code(),
+            "message": self.to_string(),
+        })
+    }
+
     fn code(&self) -> &'static str {
         match self {
             ApiError::BadRequest(_) => "invalid_request",
             ApiError::Unauthorized(_) => "unauthorized",
             ApiError::Forbidden(_) => "forbidden",
             ApiError::NotFound(_) => "not_found",
-            ApiError::PayloadTooLarge(_) => "payload_too_large",
+            ApiError::PayloadTooLarge { .. } => "payload_too_large",
             ApiError::OriginNotAllowed => "origin_not_allowed",
             ApiError::Unavailable(_) => "unavailable",
         }
@@ -60,7 +74,7 @@ impl ResponseError for ApiError {
             ApiError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
             ApiError::Forbidden(_) | ApiError::OriginNotAllowed => StatusCode::FORBIDDEN,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
-            ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
         }
     }

@@ -219,13 +219,17 @@ impl Default for HistorySettings {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct PublishSettings {
-    /// Largest request body in bytes; larger gets 413.
+    /// Largest single publish body in bytes; larger gets 413.
     pub max_body_bytes: usize,
+    /// Largest batch body in bytes; larger gets 413.
+    pub max_batch_bytes: usize,
+    /// Most items in one batch; more gets 413.
+    pub max_batch_items: usize,
 }
 
 impl Default for PublishSettings {
     fn default() -> Self {
-        PublishSettings { max_body_bytes: 256 * 1024 }
+        PublishSettings { max_body_bytes: 256 * 1024, max_batch_bytes: 4 * 1024 * 1024, max_batch_items: 1000 }
     }
 }
 
@@ -387,6 +391,8 @@ impl Settings {
             ("history.max_bytes", self.history.max_bytes),
             ("history.dedupe_capacity", self.history.dedupe_capacity),
             ("publish.max_body_bytes", self.publish.max_body_bytes),
+            ("publish.max_batch_bytes", self.publish.max_batch_bytes),
+            ("publish.max_batch_items", self.publish.max_batch_items),
             ("shutdown.close_batch_size", self.shutdown.close_batch_size),
         ];
         if let Some((setting, _)) = positive.iter().find(|(_, value)| *value == 0) {

@@ -19,6 +19,7 @@ pub fn public(cfg: &mut web::ServiceConfig) {
         .service(
             web::scope("/api/v1")
                 .route("/publish", web::post().to(publish::publish))
+                .route("/publish/batch", web::post().to(publish::publish_batch))
                 .route("/users/{user_id}/disconnect", web::post().to(admin::disconnect)),
         );
 }

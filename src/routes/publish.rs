@@ -1,5 +1,5 @@
-//! `POST /api/v1/publish` (role `service`): a notification for one user, for services that do
-//! not use Kafka and for the embedded mode.
+//! `POST /api/v1/publish` and `POST /api/v1/publish/batch` (role `service`): notifications for
+//! services that do not use Kafka, and the embedded mode's only input.
 
 use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
@@ -53,14 +53,55 @@ pub async fn publish(
 ) -> Result<HttpResponse, ApiError> {
     require_role(&req, &state, "service")?;
     let bytes = read_limited(payload, state.settings.publish.max_body_bytes).await?;
-    let body: PublishBody = parse(&bytes)?;
-    validate(&body)?;
-    let draft = into_draft(body);
-    let accepted = state.bridge.publish(draft).await.map_err(|e| ApiError::Unavailable(e.to_string()))?;
-    Ok(HttpResponse::Accepted().json(serde_json::json!({
+    let deserializer = &mut serde_json::Deserializer::from_slice(&bytes);
+    let body = parse(deserializer).and_then(validate)?;
+    let accepted = state.bridge.publish(into_draft(body)).await.map_err(|e| ApiError::Unavailable(e.to_string()))?;
+    Ok(HttpResponse::Accepted().json(accepted_json(accepted)))
+}
+
+/// Publishes every item of a JSON array, in order, each on its own: one result per item, so a
+/// bad item fails alone. 200 with the results, or 400/413 when the array itself is unusable.
+pub async fn publish_batch(
+    req: HttpRequest,
+    payload: web::Payload,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    require_role(&req, &state, "service")?;
+    let limits = &state.settings.publish;
+    let bytes = read_limited(payload, limits.max_batch_bytes).await?;
+    let items: Vec<Value> = serde_json::from_slice(&bytes)
+        .map_err(|e| ApiError::BadRequest(format!("the body must be a JSON array of publish bodies: {}", first_line(&e))))?;
+    if items.len() > limits.max_batch_items {
+        return Err(ApiError::PayloadTooLarge { limit: limits.max_batch_items, unit: "items" });
+    }
+    let mut results = Vec::with_capacity(items.len());
+    for item in items {
+        let result = match parse(item).and_then(validate) {
+            Ok(body) => state.bridge.publish(into_draft(body)).await.map_err(|e| ApiError::Unavailable(e.to_string())),
+            Err(error) => Err(error),
+        };
+        results.push(match result {
+            Ok(accepted) => {
+                let mut json = accepted_json(accepted);
+                json["status"] = 202.into();
+                json
+            }
+            Err(error) => error.item_json(),
+        });
+    }
+    let accepted = results.iter().filter(|r| r["status"] == 202).count();
+    Ok(HttpResponse::Ok().json(serde_json::json!({
+        "accepted": accepted,
+        "failed": results.len() - accepted,
+        "results": results,
+    })))
+}
+
+fn accepted_json(accepted: Accepted) -> Value {
+    serde_json::json!({
         "id": accepted.id().to_string(),
         "duplicate": matches!(accepted, Accepted::Duplicate(_)),
-    })))
+    })
 }
 
 async fn read_limited(mut payload: web::Payload, limit: usize) -> Result<web::BytesMut, ApiError> {
@@ -68,21 +109,18 @@ async fn read_limited(mut payload: web::Payload, limit: usize) -> Result<web::By
     while let Some(chunk) = payload.next().await {
         let chunk = chunk.map_err(|e| ApiError::BadRequest(format!("cannot read the body: {e}")))?;
         if body.len() + chunk.len() > limit {
-            return Err(ApiError::PayloadTooLarge(limit));
+            return Err(ApiError::PayloadTooLarge { limit, unit: "bytes" });
         }
         body.extend_from_slice(&chunk);
     }
     Ok(body)
 }
 
-/// Parses the body, naming the offending field in the error.
-fn parse(bytes: &[u8]) -> Result<PublishBody, ApiError> {
-    let deserializer = &mut serde_json::Deserializer::from_slice(bytes);
+/// Parses one publish body, naming the offending field in the error.
+fn parse<'de>(deserializer: impl serde::Deserializer<'de, Error: std::fmt::Display>) -> Result<PublishBody, ApiError> {
     serde_path_to_error::deserialize(deserializer).map_err(|e| {
         let path = e.path().to_string();
-        let inner = e.into_inner();
-        let message = inner.to_string();
-        let message = message.split(" at line ").next().unwrap_or_default();
+        let message = first_line(e.inner());
         if path == "." {
             ApiError::BadRequest(format!("invalid body: {message}"))
         } else {
@@ -91,7 +129,13 @@ fn parse(bytes: &[u8]) -> Result<PublishBody, ApiError> {
     })
 }
 
-fn validate(body: &PublishBody) -> Result<(), ApiError> {
+/// An error's message without serde_json's position suffix.
+fn first_line(error: &impl std::fmt::Display) -> String {
+    let message = error.to_string();
+    message.split(" at line ").next().unwrap_or_default().to_owned()
+}
+
+fn validate(body: PublishBody) -> Result<PublishBody, ApiError> {
     for (field, value) in [("user_id", &body.user_id), ("event", &body.event)] {
         if value.trim().is_empty() {
             return Err(ApiError::BadRequest(format!("invalid field `{field}`: must not be empty")));
@@ -100,7 +144,7 @@ fn validate(body: &PublishBody) -> Result<(), ApiError> {
             return Err(ApiError::BadRequest(format!("invalid field `{field}`: longer than {MAX_NAME_LEN} bytes")));
         }
     }
-    Ok(())
+    Ok(body)
 }
 
 fn into_draft(body: PublishBody) -> Draft {

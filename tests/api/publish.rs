@@ -83,3 +83,60 @@ async fn the_same_dedupe_key_is_delivered_once() {
     tab.next_notification().await;
     tab.expect_silence(std::time::Duration::from_millis(200)).await;
 }
+
+async fn post_batch(app: &crate::helpers::TestApp, body: &str) -> (u16, serde_json::Value) {
+    let response = reqwest::Client::new()
+        .post(app.url("/api/v1/publish/batch"))
+        .bearer_auth(app.service_token())
+        .header("content-type", "application/json")
+        .body(body.to_owned())
+        .send()
+        .await
+        .unwrap();
+    (response.status().as_u16(), response.json().await.unwrap_or_default())
+}
+
+#[tokio::test]
+async fn a_batch_publishes_every_good_item_in_order_and_reports_each_bad_one() {
+    let app = spawn_app();
+    let mut alice = app.connect("alice").await;
+    let mut bob = app.connect("bob").await;
+    let batch = json!([
+        { "user_id": "alice", "event": "a1", "data": {} },
+        { "user_id": "bob", "event": "b1", "data": {} },
+        { "user_id": "alice", "event": "bad", "data": {}, "priority": "urgent" },
+        { "user_id": "alice", "event": "a2", "data": {} },
+        "not an object",
+    ]);
+    let (code, body) = post_batch(&app, &batch.to_string()).await;
+    assert_eq!(code, 200, "{body}");
+    assert_eq!((body["accepted"].as_u64(), body["failed"].as_u64()), (Some(3), Some(2)));
+    let results = body["results"].as_array().unwrap();
+    assert_eq!(results.len(), 5);
+    assert_eq!(results[0]["status"], 202);
+    assert!(results[0]["id"].is_string());
+    assert_eq!(results[2]["status"], 400);
+    assert!(results[2]["message"].as_str().unwrap().contains("priority"), "{}", results[2]);
+    assert_eq!(results[4]["error"], "invalid_request");
+
+    assert_eq!(alice.next_notification().await["event"], "a1");
+    assert_eq!(alice.next_notification().await["event"], "a2");
+    assert_eq!(bob.next_notification().await["event"], "b1");
+    alice.expect_silence(std::time::Duration::from_millis(200)).await;
+}
+
+#[tokio::test]
+async fn a_batch_that_is_not_an_array_or_too_large_is_refused_whole() {
+    let app = spawn_app_with(|s| {
+        s.publish.max_batch_items = 3;
+        s.publish.max_batch_bytes = 2048;
+    });
+    let (code, body) = post_batch(&app, r#"{"user_id":"u"}"#).await;
+    assert_eq!((code, body["error"].as_str()), (400, Some("invalid_request")));
+    let four: Vec<_> = (0..4).map(|_| json!({ "user_id": "u", "event": "e", "data": {} })).collect();
+    let (code, body) = post_batch(&app, &serde_json::to_string(&four).unwrap()).await;
+    assert_eq!((code, body["error"].as_str()), (413, Some("payload_too_large")));
+    let big = json!([{ "user_id": "u", "event": "e", "data": { "x": "y".repeat(4096) } }]);
+    assert_eq!(post_batch(&app, &big.to_string()).await.0, 413);
+    assert_eq!(app.status().await["notifications"]["published"], 0, "nothing of a refused batch is published");
+}
