@@ -6,6 +6,7 @@ pub mod cli;
 pub mod contracts;
 pub mod error;
 pub mod ingest;
+pub mod kafka;
 pub mod metrics;
 pub mod routes;
 pub mod settings;

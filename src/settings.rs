@@ -41,6 +41,10 @@ pub struct Settings {
     pub shutdown: ShutdownSettings,
     /// Log output.
     pub log: LogSettings,
+    /// Kafka ingestion; off while `kafka.brokers` is empty.
+    pub kafka: KafkaSettings,
+    /// Events that name only a batch or class: who owns what, and how long to wait.
+    pub ownership: OwnershipSettings,
 }
 
 impl AuthSettings {
@@ -283,6 +287,146 @@ pub enum LogFormat {
     Json,
 }
 
+/// The teacher-notification topic and the batch-status topic: the default subscription.
+pub const DEFAULT_TOPICS: [&str; 2] = ["huleedu.notification.teacher.requested.v1", "huleedu.batch.status.updated.v1"];
+
+/// Kafka ingestion.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct KafkaSettings {
+    /// Bootstrap servers, comma-separated; empty turns Kafka off.
+    pub brokers: String,
+    /// The consumer group: one per deployment, shared by its instances.
+    pub group_id: String,
+    /// The client id brokers see in their logs and quotas.
+    pub client_id: String,
+    /// Topics consumed; each must be one the hub has a contract for.
+    pub topics: Vec<String>,
+    /// Extra librdkafka properties, `key=value` (TLS, SASL, ...); they win over the hub's own.
+    pub properties: Vec<KafkaProperty>,
+    /// Where undecodable or undeliverable events go, with the reason in a header.
+    pub dead_letter_topic: Option<String>,
+    /// Where a group with no committed offset starts: `latest` (no flood of old
+    /// notifications at cutover) or `earliest`.
+    pub auto_offset_reset: OffsetReset,
+    /// Notifications older than this are dropped and counted, not delivered.
+    #[serde(with = "humantime_serde")]
+    pub max_notification_age: Duration,
+    /// `topic=event_type` pairs accepted although the envelope's `event_type` is not the topic.
+    pub event_type_aliases: Vec<String>,
+    /// Largest message value decoded; larger is dead-lettered.
+    pub max_message_bytes: usize,
+    /// Largest single string field in an event; larger is dead-lettered.
+    pub max_string_bytes: usize,
+    /// Longest pause between retries of a hand-off the bridge refused.
+    #[serde(with = "humantime_serde")]
+    pub retry_backoff_max: Duration,
+}
+
+impl Default for KafkaSettings {
+    fn default() -> Self {
+        KafkaSettings {
+            brokers: String::new(),
+            group_id: "huleedu-notification-hub".into(),
+            client_id: "notification-hub".into(),
+            topics: DEFAULT_TOPICS.map(String::from).to_vec(),
+            properties: Vec::new(),
+            dead_letter_topic: None,
+            auto_offset_reset: OffsetReset::Latest,
+            max_notification_age: Duration::from_secs(3600),
+            event_type_aliases: Vec::new(),
+            max_message_bytes: 1_048_576,
+            max_string_bytes: 64 * 1024,
+            retry_backoff_max: Duration::from_secs(5),
+        }
+    }
+}
+
+impl KafkaSettings {
+    /// Whether Kafka ingestion is on.
+    pub fn enabled(&self) -> bool {
+        !self.brokers.trim().is_empty()
+    }
+
+    /// The aliases as `(topic, event_type)` pairs (validated at load).
+    pub fn aliases(&self) -> Vec<(String, String)> {
+        self.event_type_aliases
+            .iter()
+            .filter_map(|a| a.split_once('='))
+            .map(|(t, e)| (t.trim().to_owned(), e.trim().to_owned()))
+            .collect()
+    }
+}
+
+/// One librdkafka property, `key=value`; values of keys naming a password or secret never print.
+#[derive(Clone, Deserialize, PartialEq, Eq)]
+#[serde(try_from = "String")]
+pub struct KafkaProperty {
+    /// The librdkafka property name, e.g. `security.protocol`.
+    pub key: String,
+    /// Its value.
+    pub value: String,
+}
+
+impl TryFrom<String> for KafkaProperty {
+    type Error = String;
+
+    fn try_from(text: String) -> Result<Self, String> {
+        let (key, value) = text.split_once('=').ok_or("a Kafka property is written `key=value`")?;
+        let key = key.trim();
+        if key.is_empty() {
+            return Err("a Kafka property needs a key before `=`".into());
+        }
+        Ok(KafkaProperty { key: key.to_owned(), value: value.trim().to_owned() })
+    }
+}
+
+impl std::fmt::Debug for KafkaProperty {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let secret = ["password", "secret", "key.pem", "token"].iter().any(|s| self.key.contains(s));
+        write!(f, "{}={}", self.key, if secret { "[redacted]" } else { &self.value })
+    }
+}
+
+/// Where a consumer group with no committed offset starts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum OffsetReset {
+    /// Only what is produced from now on.
+    Latest,
+    /// Everything retained.
+    Earliest,
+}
+
+impl OffsetReset {
+    /// The librdkafka value.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OffsetReset::Latest => "latest",
+            OffsetReset::Earliest => "earliest",
+        }
+    }
+}
+
+/// Events that name only a batch or class.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct OwnershipSettings {
+    /// Batches and classes whose owner is remembered (least recently used forgotten).
+    pub capacity: usize,
+    /// How long an event waits for its owner before it is dead-lettered.
+    #[serde(with = "humantime_serde")]
+    pub hold_timeout: Duration,
+    /// Events waiting per topic at most; beyond it the partition waits.
+    pub max_held: usize,
+}
+
+impl Default for OwnershipSettings {
+    fn default() -> Self {
+        OwnershipSettings { capacity: 100_000, hold_timeout: Duration::from_secs(60), max_held: 10_000 }
+    }
+}
+
 /// Why settings could not be loaded.
 #[derive(Debug, thiserror::Error)]
 pub enum SettingsError {
@@ -327,6 +471,9 @@ impl Settings {
                     .separator("__")
                     .list_separator(",")
                     .with_list_parse_key("server.allowed_origins")
+                    .with_list_parse_key("kafka.topics")
+                    .with_list_parse_key("kafka.properties")
+                    .with_list_parse_key("kafka.event_type_aliases")
                     .try_parsing(true)
                     .source(Some(env)),
             )
@@ -394,10 +541,15 @@ impl Settings {
             ("publish.max_batch_bytes", self.publish.max_batch_bytes),
             ("publish.max_batch_items", self.publish.max_batch_items),
             ("shutdown.close_batch_size", self.shutdown.close_batch_size),
+            ("kafka.max_message_bytes", self.kafka.max_message_bytes),
+            ("kafka.max_string_bytes", self.kafka.max_string_bytes),
+            ("ownership.capacity", self.ownership.capacity),
+            ("ownership.max_held", self.ownership.max_held),
         ];
         if let Some((setting, _)) = positive.iter().find(|(_, value)| *value == 0) {
             return invalid(setting, "must be at least 1".into());
         }
+        self.validate_kafka()?;
         if self.server.workers.is_some_and(|w| !(1..=MAX_WORKERS).contains(&w)) {
             return invalid("server.workers", format!("must be between 1 and {MAX_WORKERS}"));
         }
@@ -409,6 +561,36 @@ impl Settings {
                     format!("{wanted} would leave too few of the process's {limit} file descriptors for the hub's own work; at most {usable}"),
                 );
             }
+        }
+        Ok(())
+    }
+
+    fn validate_kafka(&self) -> Result<(), SettingsError> {
+        let invalid = |setting: &'static str, problem: String| Err(SettingsError::Invalid { setting, problem });
+        let kafka = &self.kafka;
+        if !kafka.enabled() {
+            return Ok(());
+        }
+        if kafka.topics.is_empty() {
+            return invalid("kafka.topics", "name at least one topic, or leave kafka.brokers empty".into());
+        }
+        let known: Vec<&str> = crate::contracts::topics().map(|spec| spec.topic).collect();
+        if let Some(unknown) = kafka.topics.iter().find(|t| !known.contains(&t.as_str())) {
+            return invalid("kafka.topics", format!("no contract for topic `{unknown}`; known topics: {}", known.join(", ")));
+        }
+        if kafka.group_id.trim().is_empty() {
+            return invalid("kafka.group_id", "must not be empty".into());
+        }
+        if let Some(bad) = kafka.event_type_aliases.iter().find(|a| !a.contains('=')) {
+            return invalid("kafka.event_type_aliases", format!("`{bad}` is not `topic=event_type`"));
+        }
+        if let Some(dead) = &kafka.dead_letter_topic {
+            if dead.trim().is_empty() || kafka.topics.contains(dead) {
+                return invalid("kafka.dead_letter_topic", format!("`{dead}` must be a topic the hub does not consume"));
+            }
+        }
+        if self.ownership.hold_timeout.is_zero() {
+            return invalid("ownership.hold_timeout", "must be positive".into());
         }
         Ok(())
     }
@@ -515,6 +697,29 @@ mod tests {
     fn worker_counts_actix_cannot_run_are_refused() {
         assert_eq!(invalid_setting(load(&[("HUB__SERVER__WORKERS", "513")])), "server.workers");
         assert_eq!(invalid_setting(load(&[("HUB__SERVER__WORKERS", "0")])), "server.workers");
+    }
+
+    #[test]
+    fn kafka_lists_come_from_the_environment_and_unknown_topics_are_refused() {
+        let s = load(&[
+            ("HUB__KAFKA__BROKERS", "k1:9092,k2:9092"),
+            ("HUB__KAFKA__TOPICS", "huleedu.class.created.v1,huleedu.file.batch.file.added.v1"),
+            ("HUB__KAFKA__PROPERTIES", "security.protocol=SASL_SSL,sasl.password=hunter2"),
+        ])
+        .unwrap();
+        assert_eq!(s.kafka.topics, vec!["huleedu.class.created.v1", "huleedu.file.batch.file.added.v1"]);
+        assert_eq!(s.kafka.properties[0].key, "security.protocol");
+        assert!(!format!("{s:?}").contains("hunter2"), "SASL passwords never print");
+        let unknown = load(&[("HUB__KAFKA__BROKERS", "k:9092"), ("HUB__KAFKA__TOPICS", "huleedu.nonsense.v1")]);
+        assert_eq!(invalid_setting(unknown), "kafka.topics");
+    }
+
+    #[test]
+    fn production_defaults_start_a_new_group_at_the_latest_offset() {
+        let s = load(&[]).unwrap();
+        assert_eq!(s.kafka.auto_offset_reset, OffsetReset::Latest);
+        assert!(!s.kafka.enabled(), "Kafka is off until brokers are named");
+        assert_eq!(s.kafka.topics, DEFAULT_TOPICS.to_vec());
     }
 
     #[test]

@@ -16,6 +16,8 @@ use hub_actors::{Bridge, CloseReason, ConnectionSettings, EngineStats, LocalBrid
 use tokio::sync::Notify;
 
 use crate::auth::{JwtAuth, KeyError};
+use crate::ingest::owners::{MemoryOwners, OwnerIndex};
+use crate::kafka::Kafka;
 use crate::metrics::Metrics;
 use crate::routes;
 use crate::settings::Settings;
@@ -31,6 +33,10 @@ pub struct AppState {
     pub bridge: Arc<dyn Bridge>,
     /// The router, for operator disconnects and counts.
     pub registry: Addr<Registry>,
+    /// Who owns which batch or class.
+    pub owners: Arc<dyn OwnerIndex>,
+    /// Kafka ingestion, when brokers are configured.
+    pub kafka: Option<Kafka>,
     /// What a new connection actor needs.
     pub connection_deps: ConnectionDeps,
     /// Live counts.
@@ -60,6 +66,9 @@ pub enum StartError {
     /// The auth key in the settings is unusable.
     #[error(transparent)]
     Key(#[from] KeyError),
+    /// The Kafka clients could not be created (a malformed property, say).
+    #[error("cannot start the Kafka consumer: {0}")]
+    Kafka(#[from] rdkafka::error::KafkaError),
     /// A listener could not bind.
     #[error("cannot listen on {addr}: {source}")]
     Bind {
@@ -105,6 +114,8 @@ impl Application {
         let registry = Registry::new(history.clone(), stats.clone(), settings.ws.max_sockets_per_user).start();
         let bridge: Arc<dyn Bridge> =
             Arc::new(LocalBridge::new(history, registry.clone(), stats.clone(), settings.history.dedupe_capacity));
+        let owners: Arc<dyn OwnerIndex> = Arc::new(MemoryOwners::new(settings.ownership.capacity));
+        let kafka = settings.kafka.enabled().then(|| Kafka::start(&settings, bridge.clone(), owners.clone())).transpose()?;
         let connection_deps = ConnectionDeps {
             registry: registry.clone(),
             verifier: auth.clone(),
@@ -136,6 +147,8 @@ impl Application {
             auth,
             bridge,
             registry,
+            owners,
+            kafka,
             connection_deps,
             stats,
             draining: AtomicBool::new(false),
@@ -190,6 +203,10 @@ impl Application {
         }
         let grace = self.state.settings.shutdown.grace_period;
         let deadline = Instant::now() + grace;
+        if let Some(kafka) = &self.state.kafka {
+            // Stop taking events first; what was stored is committed, the rest is redelivered.
+            let _ = tokio::time::timeout(grace / 2, kafka.stop()).await;
+        }
         drain(&self.state, deadline).await;
         tracing::info!(sockets_left = self.state.stats.connections(), "sockets closed; stopping listeners");
         // The server futures must be polled for the stop commands to be processed.

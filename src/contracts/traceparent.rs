@@ -31,6 +31,16 @@ impl TraceParent {
         well_formed.then(|| Self(text.to_owned()))
     }
 
+    /// The 32-hex-digit trace id the hub's spans continue.
+    pub fn trace_id(&self) -> &str {
+        &self.0[3..35]
+    }
+
+    /// The 16-hex-digit id of the producer's span, the parent of the hub's.
+    pub fn parent_id(&self) -> &str {
+        &self.0[36..52]
+    }
+
     /// The header value, unchanged.
     pub fn as_str(&self) -> &str {
         &self.0

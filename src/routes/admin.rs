@@ -14,6 +14,14 @@ pub async fn status(req: HttpRequest, state: web::Data<AppState>) -> Result<Http
     require_role(&req, &state, "admin")?;
     let users = state.registry.send(CountUsers).await.unwrap_or(0);
     let stats = state.stats.snapshot();
+    let kafka = state.kafka.as_ref().map_or_else(
+        || json!({ "state": "disabled" }),
+        |kafka| {
+            let topics: serde_json::Map<String, serde_json::Value> =
+                kafka.topics().map(|(topic, counts)| (topic.to_owned(), json!(counts))).collect();
+            json!({ "health": kafka.health().state(), "lag": kafka.health().lag(), "topic_consumers": topics })
+        },
+    );
     Ok(HttpResponse::Ok().json(json!({
         "instance_id": state.instance_id,
         "version": env!("CARGO_PKG_VERSION"),
@@ -24,7 +32,9 @@ pub async fn status(req: HttpRequest, state: web::Data<AppState>) -> Result<Http
             "connection": stats.connections,
             "user_session": stats.sessions,
             "registry": stats.registries,
+            "topic_consumer": state.kafka.as_ref().map_or(0, |k| k.topics().count()),
         },
+        "kafka": kafka,
         "sockets": stats.connections,
         "socket_cap": state.socket_cap,
         "unique_users": users,

@@ -23,6 +23,7 @@ pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
         "sockets": sockets,
         "socket_cap": state.socket_cap,
         "mode": "embedded",
+        "kafka": state.kafka.as_ref().map_or_else(|| json!({ "state": "disabled" }), |k| json!(k.health().state())),
     });
     if draining || at_capacity {
         HttpResponse::ServiceUnavailable().json(body)

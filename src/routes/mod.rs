@@ -3,6 +3,7 @@
 
 mod admin;
 mod health;
+mod owners;
 mod publish;
 mod ws;
 
@@ -20,6 +21,7 @@ pub fn public(cfg: &mut web::ServiceConfig) {
             web::scope("/api/v1")
                 .route("/publish", web::post().to(publish::publish))
                 .route("/publish/batch", web::post().to(publish::publish_batch))
+                .route("/owners", web::post().to(owners::learn))
                 .route("/users/{user_id}/disconnect", web::post().to(admin::disconnect)),
         );
 }

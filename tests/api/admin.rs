@@ -19,7 +19,8 @@ async fn status_needs_the_admin_role_and_reports_live_actors_and_notification_co
     assert!(status["instance_id"].as_str().is_some_and(|id| !id.is_empty()));
     assert_eq!(status["version"], env!("CARGO_PKG_VERSION"));
     assert!(status["uptime_seconds"].is_u64());
-    assert_eq!(status["actors"], json!({ "connection": 1, "user_session": 1, "registry": 1 }));
+    assert_eq!(status["actors"], json!({ "connection": 1, "user_session": 1, "registry": 1, "topic_consumer": 0 }));
+    assert_eq!(status["kafka"]["state"], "disabled");
     assert_eq!(status["sockets"], 1);
     assert_eq!(status["unique_users"], 1);
     assert_eq!(status["notifications"]["published"], 1);

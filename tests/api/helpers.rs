@@ -47,6 +47,10 @@ pub fn spawn_app() -> TestApp {
 }
 
 pub fn spawn_app_with(customise: impl FnOnce(&mut Settings)) -> TestApp {
+    // `TEST_LOG=debug cargo nextest run ...` shows the hub's logs of a failing test.
+    if let Ok(filter) = std::env::var("TEST_LOG") {
+        let _ = tracing_subscriber::fmt().with_env_filter(filter).with_test_writer().try_init();
+    }
     let mut settings = test_settings();
     customise(&mut settings);
     let (ready_tx, ready_rx) = mpsc::channel();
@@ -148,7 +152,11 @@ impl TestApp {
 
     /// Waits until the status satisfies `check`, or panics with the last status.
     pub async fn wait_for_status(&self, what: &str, check: impl Fn(&Value) -> bool) -> Value {
-        let deadline = Instant::now() + PROMPTLY;
+        self.wait_for_status_within(what, PROMPTLY, check).await
+    }
+
+    pub async fn wait_for_status_within(&self, what: &str, within: Duration, check: impl Fn(&Value) -> bool) -> Value {
+        let deadline = Instant::now() + within;
         loop {
             let status = self.status().await;
             if check(&status) {

@@ -6,6 +6,7 @@ mod cli;
 mod contracts;
 mod delivery;
 mod helpers;
+mod kafka;
 mod limits;
 mod logs;
 mod publish;

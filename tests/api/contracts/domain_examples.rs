@@ -13,14 +13,14 @@ use super::fixtures::{
 };
 
 /// What one example must decode to.
-struct Expected {
+pub struct Expected {
     /// Topic, which is also the file name without `.json`.
-    topic: &'static str,
-    event: &'static str,
+    pub topic: &'static str,
+    pub event: &'static str,
     category: Category,
     priority: Priority,
     action_required: bool,
-    recipient: Recipient,
+    pub recipient: Recipient,
     batch_id: Option<&'static str>,
     class_id: Option<&'static str>,
     correlation_id: &'static str,
@@ -55,7 +55,8 @@ fn trace(last: &'static str) -> Option<&'static str> {
     Some(last)
 }
 
-fn expectations() -> Vec<Expected> {
+/// The hand-written expectation of every example; the Kafka tests reuse the recipients.
+pub fn expectations() -> Vec<Expected> {
     vec![
         Expected {
             topic: "huleedu.file.batch.file.added.v1",

@@ -3,8 +3,8 @@
 //! malformed inputs.
 
 mod dedupe;
-mod domain_examples;
-mod fixtures;
+pub mod domain_examples;
+pub mod fixtures;
 mod legacy_data;
 mod malformed;
 mod teacher_notifications;

@@ -1,0 +1,102 @@
+//! The consumer's librdkafka context: it hands each assigned partition's own queue to the
+//! actor of its topic, tells the actor when a partition is revoked, and records statistics.
+
+use std::collections::HashMap;
+use std::sync::{Arc, OnceLock, Weak};
+
+use actix::Addr;
+use rdkafka::client::ClientContext;
+use rdkafka::consumer::{BaseConsumer, ConsumerContext, Rebalance, StreamConsumer};
+use rdkafka::error::{KafkaError, KafkaResult};
+use rdkafka::statistics::Statistics;
+use rdkafka::TopicPartitionList;
+
+use super::health::KafkaHealth;
+use super::topic::{Assigned, Revoked, TopicConsumer};
+
+/// The hub's one consumer.
+pub type HubConsumer = StreamConsumer<HubContext>;
+
+/// Callbacks of the consumer. They run inside `recv()` of the consumer loop, so they only send
+/// messages: blocking here would stall every partition.
+pub struct HubContext {
+    health: Arc<KafkaHealth>,
+    /// Set right after the consumer is created: splitting a queue needs the consumer itself.
+    consumer: OnceLock<Weak<HubConsumer>>,
+    /// The actor of each topic.
+    topics: OnceLock<HashMap<String, Addr<TopicConsumer>>>,
+}
+
+impl HubContext {
+    pub fn new(health: Arc<KafkaHealth>) -> HubContext {
+        HubContext { health, consumer: OnceLock::new(), topics: OnceLock::new() }
+    }
+
+    /// Completes the context once the consumer and the actors exist.
+    pub fn wire(&self, consumer: Weak<HubConsumer>, topics: HashMap<String, Addr<TopicConsumer>>) {
+        let _ = self.consumer.set(consumer);
+        let _ = self.topics.set(topics);
+    }
+
+    fn actor(&self, topic: &str) -> Option<&Addr<TopicConsumer>> {
+        self.topics.get()?.get(topic)
+    }
+
+    /// Splits each partition's queue off the consumer's before librdkafka starts fetching it,
+    /// so none of its messages reach the main queue.
+    fn split(&self, partitions: &TopicPartitionList) {
+        let Some(consumer) = self.consumer.get().and_then(Weak::upgrade) else { return };
+        for element in partitions.elements() {
+            let Some(actor) = self.actor(element.topic()) else { continue };
+            if let Some(queue) = consumer.split_partition_queue(element.topic(), element.partition()) {
+                actor.do_send(Assigned { partition: element.partition(), queue });
+            }
+        }
+    }
+}
+
+impl ClientContext for HubContext {
+    fn stats(&self, statistics: Statistics) {
+        self.health.record(&statistics);
+    }
+
+    fn error(&self, error: KafkaError, reason: &str) {
+        metrics::counter!("hub_kafka_client_errors_total").increment(1);
+        tracing::warn!(%error, reason, "kafka client error");
+    }
+}
+
+impl ConsumerContext for HubContext {
+    fn pre_rebalance(&self, _: &BaseConsumer<Self>, rebalance: &Rebalance<'_>) {
+        match rebalance {
+            Rebalance::Revoke(partitions) => {
+                for element in partitions.elements() {
+                    if let Some(actor) = self.actor(element.topic()) {
+                        actor.do_send(Revoked { partition: element.partition() });
+                    }
+                }
+            }
+            Rebalance::Assign(partitions) => self.split(partitions),
+            Rebalance::Error(error) => tracing::warn!(%error, "rebalance error"),
+        }
+    }
+
+    fn post_rebalance(&self, _: &BaseConsumer<Self>, rebalance: &Rebalance<'_>) {
+        if let Rebalance::Assign(partitions) = rebalance {
+            let assigned: Vec<String> =
+                partitions.elements().iter().map(|e| format!("{}/{}", e.topic(), e.partition())).collect();
+            tracing::info!(?assigned, "partitions assigned");
+        }
+    }
+
+    fn commit_callback(&self, result: KafkaResult<()>, offsets: &TopicPartitionList) {
+        if let Err(error) = result {
+            // Nothing stored since the last commit is not a failure.
+            if !matches!(error, KafkaError::ConsumerCommit(rdkafka::types::RDKafkaErrorCode::NoOffset)) {
+                let partitions: Vec<String> =
+                    offsets.elements().iter().map(|e| format!("{}/{}@{:?}", e.topic(), e.partition(), e.offset())).collect();
+                tracing::warn!(%error, ?partitions, "offset commit failed; it is retried with the next one");
+            }
+        }
+    }
+}

@@ -1,0 +1,147 @@
+//! Kafka ingestion: one consumer per instance (one group member), whose partition queues feed
+//! one [`TopicConsumer`] actor per topic. Off while `kafka.brokers` is empty.
+
+mod client_config;
+mod context;
+mod dead_letter;
+pub mod health;
+mod holds;
+mod topic;
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use actix::{Actor, Arbiter};
+use hub_actors::Bridge;
+use rdkafka::consumer::{CommitMode, Consumer};
+use rdkafka::error::KafkaError;
+use rdkafka::message::Message as _;
+use rdkafka::Offset;
+use tokio::sync::watch;
+
+use crate::contracts::Limits;
+use crate::ingest::owners::OwnerIndex;
+use crate::settings::Settings;
+use context::{HubConsumer, HubContext};
+use dead_letter::DeadLetters;
+use health::KafkaHealth;
+pub use topic::{TopicSnapshot, TopicStats};
+use topic::{Ingest, TopicConsumer};
+
+/// How long a fallback seek may block its thread.
+const SEEK_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// The running ingestion.
+pub struct Kafka {
+    consumer: Arc<HubConsumer>,
+    health: Arc<KafkaHealth>,
+    topics: Vec<(String, Arc<TopicStats>)>,
+    stop: watch::Sender<bool>,
+    arbiter: Arbiter,
+}
+
+impl Kafka {
+    /// Creates the consumer and the topic actors (on an arbiter of their own) and subscribes.
+    /// A broker that is down is no error: the consumer connects when it comes up.
+    pub fn start(settings: &Settings, bridge: Arc<dyn Bridge>, owners: Arc<dyn OwnerIndex>) -> Result<Kafka, KafkaError> {
+        let kafka = &settings.kafka;
+        let health = Arc::new(KafkaHealth::default());
+        let consumer: Arc<HubConsumer> =
+            Arc::new(client_config::consumer(kafka).create_with_context(HubContext::new(health.clone()))?);
+        let dead_letters = kafka.dead_letter_topic.as_deref().map(|topic| DeadLetters::new(kafka, topic)).transpose()?;
+        let ingest = Arc::new(Ingest {
+            bridge,
+            owners,
+            dead_letters,
+            limits: Limits { max_value_bytes: kafka.max_message_bytes, max_string_bytes: kafka.max_string_bytes },
+            aliases: kafka.aliases(),
+            max_age: kafka.max_notification_age,
+            hold_timeout: settings.ownership.hold_timeout,
+            max_held: settings.ownership.max_held,
+            retry_backoff_max: kafka.retry_backoff_max,
+        });
+
+        let arbiter = Arbiter::new();
+        let mut actors = HashMap::new();
+        let mut topics = Vec::new();
+        for topic in &kafka.topics {
+            let stats = Arc::new(TopicStats::default());
+            let actor = TopicConsumer::new(topic, Arc::downgrade(&consumer), ingest.clone(), stats.clone());
+            actors.insert(topic.clone(), TopicConsumer::start_in_arbiter(&arbiter.handle(), |_| actor));
+            topics.push((topic.clone(), stats));
+        }
+        consumer.context().wire(Arc::downgrade(&consumer), actors);
+        let names: Vec<&str> = kafka.topics.iter().map(String::as_str).collect();
+        consumer.subscribe(&names)?;
+
+        let (stop, stopped) = watch::channel(false);
+        arbiter.spawn(run_main_queue(consumer.clone(), stopped));
+        tracing::info!(brokers = %kafka.brokers, group = %kafka.group_id, topics = ?names, "kafka consumer started");
+        Ok(Kafka { consumer, health, topics, stop, arbiter })
+    }
+
+    /// Broker state, for `/readyz` and `/status`.
+    pub fn health(&self) -> &KafkaHealth {
+        &self.health
+    }
+
+    /// Counts per topic actor, for `/status`.
+    pub fn topics(&self) -> impl Iterator<Item = (&str, TopicSnapshot)> {
+        self.topics.iter().map(|(topic, stats)| (topic.as_str(), stats.snapshot()))
+    }
+
+    /// Stops consuming and commits what was stored; librdkafka's close blocks, so it runs off
+    /// the async threads.
+    pub async fn stop(&self) {
+        let _ = self.stop.send(true);
+        self.arbiter.stop();
+        let consumer = self.consumer.clone();
+        let _ = tokio::task::spawn_blocking(move || {
+            if let Err(error) = consumer.commit_consumer_state(CommitMode::Sync) {
+                tracing::debug!(%error, "final commit");
+            }
+            consumer.unsubscribe();
+        })
+        .await;
+        tracing::info!("kafka consumer stopped");
+    }
+}
+
+/// Polls the consumer's own queue. Messages only come through the partition queues; this loop
+/// runs the rebalance, statistics and error callbacks. A message that does arrive here (its
+/// partition fetched before its queue was split) is fetched again through its queue by seeking
+/// its partition back to it, so it is neither lost nor handled out of order.
+async fn run_main_queue(consumer: Arc<HubConsumer>, mut stop: watch::Receiver<bool>) {
+    let mut rewound: HashMap<(String, i32), i64> = HashMap::new();
+    loop {
+        let message = tokio::select! {
+            _ = stop.changed() => return,
+            message = consumer.recv() => message,
+        };
+        match message {
+            Ok(message) => {
+                let (topic, partition, offset) = (message.topic().to_owned(), message.partition(), message.offset());
+                let target = rewound.entry((topic.clone(), partition)).or_insert(i64::MAX);
+                if offset >= *target {
+                    continue;
+                }
+                *target = offset;
+                drop(message);
+                tracing::warn!(%topic, partition, offset, "message on the main queue; seeking its partition back to it");
+                metrics::counter!("hub_kafka_main_queue_rewinds_total").increment(1);
+                let consumer = consumer.clone();
+                let _ = tokio::task::spawn_blocking(move || {
+                    if let Err(error) = consumer.seek(&topic, partition, Offset::Offset(offset), SEEK_TIMEOUT) {
+                        tracing::error!(%topic, partition, offset, %error, "seek failed");
+                    }
+                })
+                .await;
+            }
+            Err(error) => {
+                // Broker trouble surfaces here as well as in the error callback, which logs it.
+                tracing::debug!(%error, "consumer poll error");
+            }
+        }
+    }
+}

@@ -1,0 +1,61 @@
+//! `POST /api/v1/owners` (role `service`): tells the hub who owns a batch or a class, so
+//! events that name only the batch or class reach that teacher (and held ones are released).
+
+use actix_web::{web, HttpRequest, HttpResponse};
+use serde::Deserialize;
+
+use super::require_role;
+use crate::contracts::OwnerKey;
+use crate::error::ApiError;
+use crate::startup::AppState;
+
+/// One ownership fact: a user with a batch, a class, or both.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Ownership {
+    /// The owner (a JWT `sub`).
+    user_id: String,
+    /// A batch the user owns.
+    batch_id: Option<String>,
+    /// A class the user owns.
+    class_id: Option<String>,
+}
+
+/// One fact or a list of them.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+enum Body {
+    One(Ownership),
+    Many(Vec<Ownership>),
+}
+
+pub async fn learn(req: HttpRequest, body: web::Bytes, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+    require_role(&req, &state, "service")?;
+    let body: Body = serde_json::from_slice(&body).map_err(|e| {
+        ApiError::BadRequest(format!(
+            "the body is {{\"user_id\", \"batch_id\"?, \"class_id\"?}} or a list of them: {}",
+            e.to_string().split(" at line ").next().unwrap_or_default()
+        ))
+    })?;
+    let facts = match body {
+        Body::One(fact) => vec![fact],
+        Body::Many(facts) => facts,
+    };
+    let mut keys = Vec::new();
+    for (index, fact) in facts.into_iter().enumerate() {
+        if fact.user_id.trim().is_empty() {
+            return Err(ApiError::BadRequest(format!("item {index}: invalid field `user_id`: must not be empty")));
+        }
+        let before = keys.len();
+        keys.extend(fact.batch_id.filter(|b| !b.is_empty()).map(|b| (OwnerKey::Batch(b), fact.user_id.clone())));
+        keys.extend(fact.class_id.filter(|c| !c.is_empty()).map(|c| (OwnerKey::Class(c), fact.user_id.clone())));
+        if keys.len() == before {
+            return Err(ApiError::BadRequest(format!("item {index}: give a `batch_id`, a `class_id` or both")));
+        }
+    }
+    let learned = keys.len();
+    for (key, user) in keys {
+        state.owners.learn(key, user).await.map_err(|e| ApiError::Unavailable(e.to_string()))?;
+    }
+    Ok(HttpResponse::Accepted().json(serde_json::json!({ "learned": learned })))
+}
