@@ -1,23 +1,23 @@
 #!/usr/bin/env bash
-# Installs the system packages the hub's build needs: a C toolchain, pkg-config, cmake, and the
-# zlib, OpenSSL, Cyrus SASL and zstd headers that rdkafka's bundled librdkafka builds against
-# once Kafka lands. Idempotent: on Debian/Ubuntu it installs only what is missing (and runs
+# Installs the system packages the hub's build needs: a C toolchain, pkg-config and the
+# zlib, OpenSSL, Cyrus SASL and zstd headers that rdkafka's bundled librdkafka builds against.
+# Idempotent: on Debian/Ubuntu it installs only what is missing (and runs
 # `apt-get update` only then); anywhere else it prints what to install and exits 1.
 #
 # Used by scripts/test.sh (so CI and developers) and by the Dockerfile's builder stage.
 set -euo pipefail
 
-PACKAGES=(build-essential pkg-config zlib1g-dev libssl-dev libsasl2-dev libzstd-dev cmake)
+PACKAGES=(build-essential pkg-config zlib1g-dev libssl-dev libsasl2-dev libzstd-dev)
 
 if ! command -v apt-get >/dev/null 2>&1 || ! command -v dpkg >/dev/null 2>&1; then
     cat >&2 <<MSG
 install-build-deps: this is not a Debian/Ubuntu system (no apt-get/dpkg); install these yourself:
-  a C compiler and make, pkg-config, cmake, and the development headers of
+  a C compiler and make, pkg-config and the development headers of
   zlib, OpenSSL, Cyrus SASL and zstd.
   Debian/Ubuntu names: ${PACKAGES[*]}
-  Fedora/RHEL:         gcc gcc-c++ make pkgconf-pkg-config cmake zlib-devel openssl-devel cyrus-sasl-devel libzstd-devel
-  Alpine:              build-base pkgconf cmake zlib-dev openssl-dev cyrus-sasl-dev zstd-dev
-  macOS (Homebrew):    xcode-select --install; brew install pkg-config cmake openssl@3 zstd
+  Fedora/RHEL:         gcc gcc-c++ make pkgconf-pkg-config zlib-devel openssl-devel cyrus-sasl-devel libzstd-devel
+  Alpine:              build-base pkgconf zlib-dev openssl-dev cyrus-sasl-dev zstd-dev
+  macOS (Homebrew):    xcode-select --install; brew install pkg-config openssl@3 zstd
 MSG
     exit 1
 fi
