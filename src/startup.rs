@@ -12,7 +12,9 @@ use actix_web::{web, App, HttpServer};
 use hub_actors::connection::ConnectionDeps;
 use hub_actors::registry::ListSessions;
 use hub_actors::session::CloseAll;
-use hub_actors::{Bridge, CloseReason, ConnectionSettings, EngineStats, LocalBridge, MemoryHistory, Registry};
+use hub_actors::{
+    Bridge, CloseReason, ConnectionSettings, EngineStats, LocalBridge, LocalPresence, MemoryHistory, Registry,
+};
 use tokio::sync::Notify;
 
 use crate::auth::{JwtAuth, KeyError};
@@ -111,7 +113,8 @@ impl Application {
             max_users: settings.history.max_users,
             max_bytes: settings.history.max_bytes,
         }));
-        let registry = Registry::new(history.clone(), stats.clone(), settings.ws.max_sockets_per_user).start();
+        let registry =
+            Registry::new(history.clone(), Arc::new(LocalPresence), stats.clone(), settings.ws.max_sockets_per_user).start();
         let bridge: Arc<dyn Bridge> =
             Arc::new(LocalBridge::new(history, registry.clone(), stats.clone(), settings.history.dedupe_capacity));
         let owners: Arc<dyn OwnerIndex> = Arc::new(MemoryOwners::new(settings.ownership.capacity));

@@ -19,8 +19,9 @@ use crate::notification::{Draft, Frame, NotificationId, UserId};
 pub struct ResumePoint {
     /// The last notification id the client processed.
     pub since: NotificationId,
-    /// The epoch that id belongs to; ids from another epoch mean nothing here.
-    pub epoch: String,
+    /// The epoch that id belongs to; ids from another epoch mean nothing here. `None` (a
+    /// session catching up before it saw any frame) accepts the current epoch.
+    pub epoch: Option<String>,
 }
 
 /// What a resuming client gets before live frames.
@@ -160,7 +161,7 @@ impl MemoryHistory {
 
     fn replay_now(&self, user: &UserId, from: &ResumePoint) -> Replay {
         let resync = || Replay::Resync { epoch: self.epoch.clone() };
-        if from.epoch != self.epoch {
+        if from.epoch.as_deref().is_some_and(|epoch| epoch != self.epoch) {
             return resync();
         }
         let mut inner = self.inner.lock();
@@ -234,7 +235,7 @@ mod tests {
         let h = MemoryHistory::new(settings());
         let a = h.append(&draft("u"), drop);
         let b = h.append(&draft("u"), drop);
-        let from = ResumePoint { since: a, epoch: h.epoch().into() };
+        let from = ResumePoint { since: a, epoch: Some(h.epoch().into()) };
         assert_eq!(ids(h.replay_now(&"u".into(), &from)), vec![b]);
     }
 
@@ -247,12 +248,12 @@ mod tests {
             h.append(&draft("u"), drop);
         }
         // The ring holds the last three: a client that saw `first` missed `second`, trimmed.
-        let from = ResumePoint { since: first, epoch: h.epoch().into() };
+        let from = ResumePoint { since: first, epoch: Some(h.epoch().into()) };
         assert!(matches!(h.replay_now(&"u".into(), &from), Replay::Resync { .. }));
         // A client that saw `second` missed nothing that was trimmed.
-        let from = ResumePoint { since: second, epoch: h.epoch().into() };
+        let from = ResumePoint { since: second, epoch: Some(h.epoch().into()) };
         assert_eq!(ids(h.replay_now(&"u".into(), &from)).len(), 3);
-        let after_trim = ResumePoint { since: h.append(&draft("u"), drop), epoch: h.epoch().into() };
+        let after_trim = ResumePoint { since: h.append(&draft("u"), drop), epoch: Some(h.epoch().into()) };
         assert!(ids(h.replay_now(&"u".into(), &after_trim)).is_empty());
     }
 
@@ -260,14 +261,14 @@ mod tests {
     fn another_epoch_is_a_resync() {
         let h = MemoryHistory::new(settings());
         let id = h.append(&draft("u"), drop);
-        let from = ResumePoint { since: id, epoch: "other".into() };
+        let from = ResumePoint { since: id, epoch: Some("other".into()) };
         assert!(matches!(h.replay_now(&"u".into(), &from), Replay::Resync { .. }));
     }
 
     #[test]
     fn an_evicted_user_resumes_with_a_resync_not_a_silent_gap() {
         let h = MemoryHistory::new(settings());
-        let before = ResumePoint { since: NotificationId::ZERO, epoch: h.epoch().into() };
+        let before = ResumePoint { since: NotificationId::ZERO, epoch: Some(h.epoch().into()) };
         h.append(&draft("a"), drop);
         h.append(&draft("b"), drop);
         h.append(&draft("c"), drop); // evicts "a", the least recently used

@@ -94,21 +94,20 @@ pub struct Draft {
 pub struct Frame {
     /// The notification id, or `None` for frames that cannot be resumed (legacy relays).
     pub id: Option<NotificationId>,
+    /// The epoch of the history the id belongs to.
+    pub epoch: Option<Arc<str>>,
     /// The exact JSON text sent on the socket.
     pub text: ByteString,
     /// When the bridge accepted it, for the publish-to-socket latency histogram.
     pub accepted_at: Instant,
 }
 
-impl Frame {
-    /// The frame of a notification with its id and the epoch of the user's history.
-    pub fn notification(draft: &Draft, id: NotificationId, epoch: &str) -> Frame {
+impl Draft {
+    /// The frame's JSON from `"event"` on: everything but the type, id and epoch, which a store
+    /// that assigns the id prepends (see [`Frame::from_tail`]).
+    pub fn frame_tail(&self) -> String {
         #[derive(Serialize)]
-        struct Wire<'a> {
-            #[serde(rename = "type")]
-            kind: &'static str,
-            id: String,
-            epoch: &'a str,
+        struct Tail<'a> {
             event: &'a str,
             category: Option<&'a str>,
             priority: &'a str,
@@ -116,24 +115,36 @@ impl Frame {
             correlation_id: Option<&'a str>,
             data: &'a RawValue,
         }
-        let wire = Wire {
-            kind: "notification",
-            id: id.to_string(),
-            epoch,
-            event: &draft.event,
-            category: draft.category.as_deref(),
-            priority: &draft.priority,
-            timestamp: &draft.timestamp,
-            correlation_id: draft.correlation_id.as_deref(),
-            data: &draft.data,
+        let tail = Tail {
+            event: &self.event,
+            category: self.category.as_deref(),
+            priority: &self.priority,
+            timestamp: &self.timestamp,
+            correlation_id: self.correlation_id.as_deref(),
+            data: &self.data,
         };
-        let text = serde_json::to_string(&wire).expect("a notification frame always serialises");
-        Frame { id: Some(id), text: text.into(), accepted_at: Instant::now() }
+        let mut text = serde_json::to_string(&tail).expect("a notification frame always serialises");
+        text.remove(0); // the opening brace: the frame's own comes first
+        text
+    }
+}
+
+impl Frame {
+    /// The frame of a notification with its id and the epoch of the user's history.
+    pub fn notification(draft: &Draft, id: NotificationId, epoch: &str) -> Frame {
+        Frame::from_tail(id, epoch, &draft.frame_tail())
+    }
+
+    /// `{"type":"notification","id":…,"epoch":…,` followed by a [`Draft::frame_tail`]. The Redis
+    /// hand-off script builds the very same bytes.
+    pub fn from_tail(id: NotificationId, epoch: &str, tail: &str) -> Frame {
+        let text = format!(r#"{{"type":"notification","id":"{id}","epoch":"{epoch}",{tail}"#);
+        Frame { id: Some(id), epoch: Some(epoch.into()), text: text.into(), accepted_at: Instant::now() }
     }
 
     /// A frame without an id (control frames, legacy relays): never replayed, never deduplicated.
     pub fn unnumbered(text: impl Into<ByteString>) -> Frame {
-        Frame { id: None, text: text.into(), accepted_at: Instant::now() }
+        Frame { id: None, epoch: None, text: text.into(), accepted_at: Instant::now() }
     }
 
     /// Bytes this frame occupies in an outbound queue.
@@ -164,6 +175,30 @@ mod tests {
         for bad in ["", "1", "1-", "-1", "a-1", "1-2-3", "+1-2", " 1-2", "1-99999999999999999999"] {
             assert!(bad.parse::<NotificationId>().is_err(), "{bad:?} was accepted");
         }
+    }
+
+    #[test]
+    fn a_frame_built_from_its_tail_is_the_json_a_client_expects() {
+        let draft = Draft {
+            user_id: "u".into(),
+            event: "e".into(),
+            category: None,
+            priority: "standard".into(),
+            timestamp: "2026-01-01T00:00:00Z".into(),
+            correlation_id: Some("c".into()),
+            data: RawValue::from_string(r#"{"k":1}"#.into()).unwrap(),
+            dedupe_key: None,
+        };
+        let frame = Frame::notification(&draft, NotificationId { ms: 5, seq: 1 }, "ep");
+        let parsed: serde_json::Value = serde_json::from_str(&frame.text).unwrap();
+        assert_eq!(
+            parsed,
+            serde_json::json!({
+                "type": "notification", "id": "5-1", "epoch": "ep", "event": "e", "category": null,
+                "priority": "standard", "timestamp": "2026-01-01T00:00:00Z", "correlation_id": "c",
+                "data": { "k": 1 }
+            })
+        );
     }
 
     #[test]

@@ -12,13 +12,15 @@ use crate::close::CloseReason;
 use crate::connection::ConnectionHandle;
 use crate::history::{History, ResumePoint};
 use crate::notification::{Frame, UserId};
-use crate::session::{Attach, Detach, Fanout, UserSession};
+use crate::presence::Presence;
+use crate::session::{Attach, CatchUp, Detach, Fanout, UserSession};
 use crate::stats::EngineStats;
 
 /// Routes frames to the sessions of users with sockets on this instance.
 pub struct Registry {
     sessions: HashMap<UserId, SessionEntry>,
     history: Arc<dyn History>,
+    presence: Arc<dyn Presence>,
     stats: Arc<EngineStats>,
     /// Sockets one user may hold on this instance; the next is closed with 4000.
     max_sockets_per_user: usize,
@@ -30,9 +32,14 @@ struct SessionEntry {
 }
 
 impl Registry {
-    /// A registry whose sessions replay from `history`.
-    pub fn new(history: Arc<dyn History>, stats: Arc<EngineStats>, max_sockets_per_user: usize) -> Registry {
-        Registry { sessions: HashMap::new(), history, stats, max_sockets_per_user }
+    /// A registry whose sessions replay from `history`, announcing users to `presence`.
+    pub fn new(
+        history: Arc<dyn History>,
+        presence: Arc<dyn Presence>,
+        stats: Arc<EngineStats>,
+        max_sockets_per_user: usize,
+    ) -> Registry {
+        Registry { sessions: HashMap::new(), history, presence, stats, max_sockets_per_user }
     }
 }
 
@@ -71,19 +78,24 @@ pub enum JoinError {
 }
 
 impl Handler<Join> for Registry {
-    type Result = Result<(), JoinError>;
+    type Result = ResponseFuture<Result<(), JoinError>>;
 
     fn handle(&mut self, join: Join, _: &mut Context<Self>) -> Self::Result {
-        let entry = self.sessions.entry(join.user_id.clone()).or_insert_with(|| SessionEntry {
-            session: UserSession::new(join.user_id.clone(), self.history.clone(), self.stats.clone()).start(),
-            sockets: 0,
+        let entry = self.sessions.entry(join.user_id.clone()).or_insert_with(|| {
+            let arrived = self.presence.arrived(&join.user_id);
+            let session = UserSession::new(join.user_id.clone(), self.history.clone(), arrived, self.stats.clone());
+            SessionEntry { session: session.start(), sockets: 0 }
         });
         if entry.sockets >= self.max_sockets_per_user {
-            return Err(JoinError::TooManySockets);
+            return Box::pin(async { Err(JoinError::TooManySockets) });
         }
         entry.sockets += 1;
-        entry.session.do_send(Attach { connection: join.connection, resume: join.resume });
-        Ok(())
+        // The socket has joined once the session has it: live frames flow from then on.
+        let attached = entry.session.send(Attach { connection: join.connection, resume: join.resume });
+        Box::pin(async move {
+            let _ = attached.await;
+            Ok(())
+        })
     }
 }
 
@@ -107,6 +119,7 @@ impl Handler<Leave> for Registry {
         if entry.sockets == 0 {
             // The session stops itself once it processes the last detach.
             self.sessions.remove(&leave.user_id);
+            self.presence.left(&leave.user_id);
         }
     }
 }
@@ -162,6 +175,22 @@ impl Handler<ListSessions> for Registry {
 
     fn handle(&mut self, _: ListSessions, _: &mut Context<Self>) -> Self::Result {
         MessageResult(self.sessions.values().map(|e| e.session.clone()).collect())
+    }
+}
+
+/// Live frames may have been missed (the clustered bridge's subscription was down): every
+/// session reads what it missed from history.
+#[derive(Message)]
+#[rtype(result = "()")]
+pub struct CatchUpAll;
+
+impl Handler<CatchUpAll> for Registry {
+    type Result = ();
+
+    fn handle(&mut self, _: CatchUpAll, _: &mut Context<Self>) {
+        for entry in self.sessions.values() {
+            entry.session.do_send(CatchUp);
+        }
     }
 }
 

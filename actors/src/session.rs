@@ -3,13 +3,15 @@
 
 use std::collections::HashMap;
 use std::sync::Arc;
+use std::time::{SystemTime, UNIX_EPOCH};
 
 use actix::prelude::*;
+use futures::future::{BoxFuture, FutureExt, Shared};
 
 use crate::close::CloseReason;
 use crate::connection::{ConnectionHandle, Frames};
 use crate::history::{History, Replay, ResumePoint};
-use crate::notification::{Frame, UserId};
+use crate::notification::{Frame, NotificationId, UserId};
 use crate::stats::EngineStats;
 
 /// Live frames held for one socket while its replay is being read: beyond this the socket could
@@ -21,6 +23,12 @@ pub struct UserSession {
     user_id: UserId,
     members: HashMap<u64, Member>,
     history: Arc<dyn History>,
+    /// Resolves once the user's live frames reach this instance; attaching waits for it.
+    arrived: Shared<BoxFuture<'static, ()>>,
+    /// The newest notification fanned out, and its epoch: where a catch-up starts.
+    last: Option<(NotificationId, Option<Arc<str>>)>,
+    /// When the session started, in ms: a catch-up before any frame starts there.
+    started_ms: u64,
     stats: Arc<EngineStats>,
 }
 
@@ -31,8 +39,52 @@ struct Member {
 }
 
 impl UserSession {
-    pub(crate) fn new(user_id: UserId, history: Arc<dyn History>, stats: Arc<EngineStats>) -> UserSession {
-        UserSession { user_id, members: HashMap::new(), history, stats }
+    pub(crate) fn new(
+        user_id: UserId,
+        history: Arc<dyn History>,
+        arrived: BoxFuture<'static, ()>,
+        stats: Arc<EngineStats>,
+    ) -> UserSession {
+        let started_ms = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis() as u64);
+        UserSession { user_id, members: HashMap::new(), history, arrived: arrived.shared(), last: None, started_ms, stats }
+    }
+
+    fn attach(&mut self, attach: Attach, ctx: &mut Context<Self>) {
+        let connection_id = attach.connection.id;
+        let Some(resume) = attach.resume else {
+            self.members.insert(connection_id, Member { handle: attach.connection, held: None });
+            return;
+        };
+        self.members.insert(connection_id, Member { handle: attach.connection, held: Some(Vec::new()) });
+        self.history
+            .replay(&self.user_id, &resume)
+            .into_actor(self)
+            .map(move |result, session, _| match result {
+                Ok(replay) => session.finish_replay(connection_id, replay),
+                Err(error) => {
+                    tracing::warn!(user_id = %session.user_id, %error, "replay failed; closing the socket so it resumes later");
+                    metrics::counter!("hub_replays_total", "outcome" => "failed").increment(1);
+                    if let Some(member) = session.members.get(&connection_id) {
+                        member.handle.close.do_send(crate::connection::Close { reason: CloseReason::InternalError });
+                    }
+                }
+            })
+            .spawn(ctx);
+    }
+
+    fn fan_out(&mut self, frame: Frame) {
+        if let Some(id) = frame.id {
+            if self.last.as_ref().is_none_or(|(last, _)| id > *last) {
+                self.last = Some((id, frame.epoch.clone()));
+            }
+        }
+        for member in self.members.values_mut() {
+            match &mut member.held {
+                None => member.handle.deliver.do_send(crate::connection::Deliver { frames: Frames::One(frame.clone()) }),
+                Some(held) if held.len() < MAX_HELD_WHILE_REPLAYING => held.push(frame.clone()),
+                Some(_) => member.handle.close.do_send(crate::connection::Close { reason: CloseReason::TooSlow }),
+            }
+        }
     }
 
     fn finish_replay(&mut self, connection_id: u64, replay: Replay) {
@@ -84,29 +136,12 @@ pub struct Attach {
 }
 
 impl Handler<Attach> for UserSession {
-    type Result = ();
+    type Result = ResponseActFuture<Self, ()>;
 
-    fn handle(&mut self, attach: Attach, ctx: &mut Context<Self>) {
-        let connection_id = attach.connection.id;
-        let Some(resume) = attach.resume else {
-            self.members.insert(connection_id, Member { handle: attach.connection, held: None });
-            return;
-        };
-        self.members.insert(connection_id, Member { handle: attach.connection, held: Some(Vec::new()) });
-        self.history
-            .replay(&self.user_id, &resume)
-            .into_actor(self)
-            .map(move |result, session, _| match result {
-                Ok(replay) => session.finish_replay(connection_id, replay),
-                Err(error) => {
-                    tracing::warn!(user_id = %session.user_id, %error, "replay failed; closing the socket so it resumes later");
-                    metrics::counter!("hub_replays_total", "outcome" => "failed").increment(1);
-                    if let Some(member) = session.members.get(&connection_id) {
-                        member.handle.close.do_send(crate::connection::Close { reason: CloseReason::InternalError });
-                    }
-                }
-            })
-            .spawn(ctx);
+    fn handle(&mut self, attach: Attach, _: &mut Context<Self>) -> Self::Result {
+        // Only once live frames reach this instance may a replay be read: then nothing
+        // published in between is missed, and the overlap is deduplicated by id.
+        Box::pin(self.arrived.clone().into_actor(self).map(move |(), session, ctx| session.attach(attach, ctx)))
     }
 }
 
@@ -141,15 +176,43 @@ impl Handler<Fanout> for UserSession {
     type Result = ();
 
     fn handle(&mut self, fanout: Fanout, _: &mut Context<Self>) {
-        for member in self.members.values_mut() {
-            match &mut member.held {
-                None => member.handle.deliver.do_send(crate::connection::Deliver {
-                    frames: Frames::One(fanout.frame.clone()),
-                }),
-                Some(held) if held.len() < MAX_HELD_WHILE_REPLAYING => held.push(fanout.frame.clone()),
-                Some(_) => member.handle.close.do_send(crate::connection::Close { reason: CloseReason::TooSlow }),
-            }
-        }
+        self.fan_out(fanout.frame);
+    }
+}
+
+/// Live frames may have been missed: read them from history and fan them out (sockets drop
+/// what they already have, by id), or tell every socket to resync.
+#[derive(Message)]
+#[rtype(result = "()")]
+pub struct CatchUp;
+
+impl Handler<CatchUp> for UserSession {
+    type Result = ();
+
+    fn handle(&mut self, _: CatchUp, ctx: &mut Context<Self>) {
+        let (since, epoch) = match &self.last {
+            Some((id, epoch)) => (*id, epoch.as_deref().map(str::to_owned)),
+            None => (NotificationId { ms: self.started_ms, seq: 0 }, None),
+        };
+        self.history
+            .replay(&self.user_id, &ResumePoint { since, epoch })
+            .into_actor(self)
+            .map(|result, session, _| match result {
+                Ok(Replay::Frames(frames)) => {
+                    metrics::counter!("hub_catch_ups_total", "outcome" => "replayed").increment(1);
+                    frames.into_iter().for_each(|frame| session.fan_out(frame));
+                }
+                Ok(Replay::Resync { epoch }) => {
+                    metrics::counter!("hub_catch_ups_total", "outcome" => "resync").increment(1);
+                    let resync = serde_json::json!({ "type": "resync", "epoch": epoch }).to_string();
+                    session.fan_out(Frame::unnumbered(resync));
+                }
+                Err(error) => {
+                    metrics::counter!("hub_catch_ups_total", "outcome" => "failed").increment(1);
+                    tracing::warn!(user_id = %session.user_id, %error, "catch-up failed");
+                }
+            })
+            .spawn(ctx);
     }
 }
 

@@ -67,7 +67,7 @@ fn resume_point(since: Option<String>, epoch: Option<String>) -> Result<Option<R
             let since: NotificationId = since
                 .parse()
                 .map_err(|e| ApiError::BadRequest(format!("invalid query parameter `since`: {e}")))?;
-            Ok(Some(ResumePoint { since, epoch }))
+            Ok(Some(ResumePoint { since, epoch: Some(epoch) }))
         }
         (Some(_), None) => Err(ApiError::BadRequest("`since` needs `epoch`".into())),
         (None, Some(_)) => Err(ApiError::BadRequest("`epoch` needs `since`".into())),

@@ -211,6 +211,8 @@ pub struct Refused {
 /// A real WebSocket client.
 pub struct Client {
     ws: WebSocketStream<MaybeTlsStream<TcpStream>>,
+    /// When the server's close frame arrived.
+    pub closed_at: Option<Instant>,
 }
 
 /// How a socket ended, as the client saw it.
@@ -225,7 +227,7 @@ pub enum Ending {
 impl Client {
     async fn open(request: tokio_tungstenite::tungstenite::handshake::client::Request) -> Result<Client, Refused> {
         match tokio_tungstenite::connect_async(request).await {
-            Ok((ws, _)) => Ok(Client { ws }),
+            Ok((ws, _)) => Ok(Client { ws, closed_at: None }),
             Err(tokio_tungstenite::tungstenite::Error::Http(response)) => {
                 let status = response.status().as_u16();
                 let body = response.body().as_deref().and_then(|b| serde_json::from_slice(b).ok()).unwrap_or(Value::Null);
@@ -289,6 +291,7 @@ impl Client {
             match tokio::time::timeout_at(deadline, self.ws.next()).await {
                 Err(_) => panic!("the socket did not end within {within:?}"),
                 Ok(Some(Ok(Message::Close(frame)))) => {
+                    self.closed_at = Some(Instant::now());
                     // Finish the closing handshake as a browser does: tungstenite answers the
                     // close while we keep reading until the server ends the connection.
                     let _ = tokio::time::timeout(PROMPTLY, async { while self.ws.next().await.is_some() {} }).await;
@@ -329,6 +332,6 @@ impl Client {
 impl Client {
     /// Wraps a socket opened elsewhere (e.g. against a hub process).
     pub fn from_stream(ws: WebSocketStream<MaybeTlsStream<TcpStream>>) -> Client {
-        Client { ws }
+        Client { ws, closed_at: None }
     }
 }

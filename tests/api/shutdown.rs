@@ -26,7 +26,7 @@ async fn shutdown_turns_readyz_to_503_closes_sockets_with_1001_in_paced_batches_
 
     let endings = futures::future::join_all(tabs.iter_mut().map(|tab| async {
         let ending = tab.ending(Duration::from_secs(5)).await;
-        (ending, started.elapsed())
+        (ending, tab.closed_at.map_or(Duration::MAX, |at| at - started))
     }))
     .await;
     assert!(endings.iter().all(|(ending, _)| *ending == Ending::Closed(1001)), "{endings:?}");
