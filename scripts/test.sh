@@ -34,8 +34,7 @@ if ! cargo nextest --version >/dev/null 2>&1; then
 fi
 
 # --- Redis ---------------------------------------------------------------------------------------
-# The embedded-mode tests need no Redis; the clustered-mode tests will. Call
-# `ensure_redis_server require` instead of `warn` once they exist.
+# The clustered-mode tests start private redis-server processes on free ports.
 ensure_redis_server() {
     local mode=$1
     if command -v redis-server >/dev/null 2>&1; then
@@ -51,9 +50,9 @@ ensure_redis_server() {
     if [ "$mode" = require ]; then
         fail "$message"
     fi
-    say "warning: $message. No test needs it yet; the clustered-mode tests will."
+    say "warning: $message."
 }
-ensure_redis_server warn
+ensure_redis_server require
 
 # --- Run ---------------------------------------------------------------------------------------
 profile=()

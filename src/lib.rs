@@ -3,6 +3,7 @@
 
 pub mod auth;
 pub mod cli;
+pub mod cluster;
 pub mod contracts;
 pub mod error;
 pub mod ingest;

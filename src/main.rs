@@ -33,7 +33,7 @@ fn main() -> ExitCode {
 fn serve(settings: Settings) -> Result<(), String> {
     hub::telemetry::init(&settings.log);
     actix_web::rt::System::new().block_on(async move {
-        let app = Application::build(settings).map_err(|e| e.to_string())?;
+        let app = Application::build(settings).await.map_err(|e| e.to_string())?;
         let trigger = app.shutdown_trigger();
         actix_web::rt::spawn(async move {
             hub::shutdown::signalled().await;

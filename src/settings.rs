@@ -45,6 +45,8 @@ pub struct Settings {
     pub kafka: KafkaSettings,
     /// Events that name only a batch or class: who owns what, and how long to wait.
     pub ownership: OwnershipSettings,
+    /// The clustered mode's Redis; the embedded bridge while `redis.url` is empty.
+    pub redis: RedisSettings,
 }
 
 impl AuthSettings {
@@ -427,6 +429,55 @@ impl Default for OwnershipSettings {
     }
 }
 
+/// The clustered mode: Redis pub/sub between instances, Redis Streams for history.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RedisSettings {
+    /// `redis://[user:password@]host:port[/db]`; empty keeps the embedded in-process bridge.
+    pub url: SecretString,
+    /// Prefix of every key and internal channel (user channels stay `ws:{user_id}`).
+    pub key_prefix: String,
+    /// How long a dedupe mark is kept.
+    #[serde(with = "humantime_serde")]
+    pub dedupe_ttl: Duration,
+    /// How often this instance writes its counts for the cluster view.
+    #[serde(with = "humantime_serde")]
+    pub heartbeat_interval: Duration,
+    /// An instance silent this long leaves the cluster view.
+    #[serde(with = "humantime_serde")]
+    pub instance_ttl: Duration,
+    /// Replays read from Redis at once; more wait, so a reconnect storm cannot starve live traffic.
+    pub max_concurrent_replays: usize,
+    /// A command not answered in this time fails (the publish API then answers 503).
+    #[serde(with = "humantime_serde")]
+    pub response_timeout: Duration,
+    /// How long an ownership fact is remembered.
+    #[serde(with = "humantime_serde")]
+    pub ownership_ttl: Duration,
+}
+
+impl Default for RedisSettings {
+    fn default() -> Self {
+        RedisSettings {
+            url: SecretString::from(""),
+            key_prefix: "hub".into(),
+            dedupe_ttl: Duration::from_secs(24 * 3600),
+            heartbeat_interval: Duration::from_secs(5),
+            instance_ttl: Duration::from_secs(15),
+            max_concurrent_replays: 64,
+            response_timeout: Duration::from_secs(1),
+            ownership_ttl: Duration::from_secs(30 * 24 * 3600),
+        }
+    }
+}
+
+impl RedisSettings {
+    /// Whether the clustered mode is on.
+    pub fn enabled(&self) -> bool {
+        !self.url.expose_secret().trim().is_empty()
+    }
+}
+
 /// Why settings could not be loaded.
 #[derive(Debug, thiserror::Error)]
 pub enum SettingsError {
@@ -550,6 +601,17 @@ impl Settings {
             return invalid(setting, "must be at least 1".into());
         }
         self.validate_kafka()?;
+        if self.redis.enabled() {
+            if let Err(error) = redis::Client::open(self.redis.url.expose_secret()) {
+                return invalid("redis.url", format!("not a Redis URL: {:?}", error.kind()));
+            }
+            if self.redis.instance_ttl <= self.redis.heartbeat_interval {
+                return invalid("redis.instance_ttl", "must be longer than redis.heartbeat_interval".into());
+            }
+            if self.redis.key_prefix.is_empty() || self.redis.max_concurrent_replays == 0 {
+                return invalid("redis.key_prefix", "a prefix and at least one concurrent replay are needed".into());
+            }
+        }
         if self.server.workers.is_some_and(|w| !(1..=MAX_WORKERS).contains(&w)) {
             return invalid("server.workers", format!("must be between 1 and {MAX_WORKERS}"));
         }

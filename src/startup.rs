@@ -6,7 +6,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use actix::{Actor, Addr};
+use actix::{Actor, Addr, AsyncContext};
 use actix_web::dev::Server;
 use actix_web::{web, App, HttpServer};
 use hub_actors::connection::ConnectionDeps;
@@ -18,6 +18,7 @@ use hub_actors::{
 use tokio::sync::Notify;
 
 use crate::auth::{JwtAuth, KeyError};
+use crate::cluster::{Cluster, Keys, Subscriber};
 use crate::ingest::owners::{MemoryOwners, OwnerIndex};
 use crate::kafka::Kafka;
 use crate::metrics::Metrics;
@@ -39,6 +40,8 @@ pub struct AppState {
     pub owners: Arc<dyn OwnerIndex>,
     /// Kafka ingestion, when brokers are configured.
     pub kafka: Option<Kafka>,
+    /// The Redis side, in the clustered mode.
+    pub cluster: Option<ClusterHandle>,
     /// What a new connection actor needs.
     pub connection_deps: ConnectionDeps,
     /// Live counts.
@@ -56,6 +59,11 @@ pub struct AppState {
 }
 
 impl AppState {
+    /// `clustered` with Redis, else `embedded`.
+    pub fn mode(&self) -> &'static str {
+        if self.cluster.is_some() { "clustered" } else { "embedded" }
+    }
+
     /// Whether shutdown has begun.
     pub fn is_draining(&self) -> bool {
         self.draining.load(Ordering::Relaxed)
@@ -71,6 +79,9 @@ pub enum StartError {
     /// The Kafka clients could not be created (a malformed property, say).
     #[error("cannot start the Kafka consumer: {0}")]
     Kafka(#[from] rdkafka::error::KafkaError),
+    /// Redis could not be reached at start (clustered mode).
+    #[error("cannot connect to Redis: {0}")]
+    Redis(#[from] redis::RedisError),
     /// A listener could not bind.
     #[error("cannot listen on {addr}: {source}")]
     Bind {
@@ -79,6 +90,59 @@ pub enum StartError {
         /// The cause.
         source: std::io::Error,
     },
+}
+
+/// What the routes need of the clustered mode.
+pub struct ClusterHandle {
+    /// A command connection.
+    pub redis: redis::aio::ConnectionManager,
+    /// Key and channel names.
+    pub keys: Keys,
+    /// The subscriber's state, for `/readyz`.
+    pub subscriber: Arc<Subscriber>,
+}
+
+/// The engine as the mode builds it.
+struct Engine {
+    registry: Addr<Registry>,
+    bridge: Arc<dyn Bridge>,
+    owners: Arc<dyn OwnerIndex>,
+    cluster: Option<ClusterHandle>,
+}
+
+impl Engine {
+    /// One process: in-process bridge, memory history, memory ownership index.
+    fn embedded(settings: &Settings, stats: &Arc<EngineStats>) -> Engine {
+        let history = Arc::new(MemoryHistory::new(hub_actors::HistorySettings {
+            max_len: settings.history.max_len,
+            max_age: settings.history.max_age,
+            max_users: settings.history.max_users,
+            max_bytes: settings.history.max_bytes,
+        }));
+        let registry =
+            Registry::new(history.clone(), Arc::new(LocalPresence), stats.clone(), settings.ws.max_sockets_per_user).start();
+        let bridge = Arc::new(LocalBridge::new(history, registry.clone(), stats.clone(), settings.history.dedupe_capacity));
+        Engine { registry, bridge, owners: Arc::new(MemoryOwners::new(settings.ownership.capacity)), cluster: None }
+    }
+
+    /// Redis between instances: hand-off script, history streams, one subscriber per instance.
+    async fn clustered(settings: &Settings, stats: &Arc<EngineStats>, instance_id: &str) -> Result<Engine, StartError> {
+        let mut cluster = Cluster::connect(settings).await?;
+        let store = cluster.store.clone();
+        let mut subscriber = None;
+        let registry = Registry::create(|ctx| {
+            let started = Arc::new(cluster.start(ctx.address(), stats.clone(), instance_id, settings));
+            subscriber = Some(started.clone());
+            Registry::new(Arc::new(store.clone()), started, stats.clone(), settings.ws.max_sockets_per_user)
+        });
+        let handle = ClusterHandle {
+            redis: cluster.redis.clone(),
+            keys: cluster.keys.clone(),
+            subscriber: subscriber.expect("created with the registry"),
+        };
+        tracing::info!(instance_id, "clustered mode: Redis bridge, history and subscriber connected");
+        Ok(Engine { registry, bridge: Arc::new(store), owners: cluster.owners.clone(), cluster: Some(handle) })
+    }
 }
 
 /// Asks a running application to shut down gracefully.
@@ -102,22 +166,23 @@ pub struct Application {
 }
 
 impl Application {
-    /// Starts the engine's actors and binds the listeners. Must run inside an actix system.
-    pub fn build(settings: Settings) -> Result<Application, StartError> {
+    /// Starts the engine's actors (connecting to Redis first in the clustered mode) and binds
+    /// the listeners. Must run inside an actix system.
+    pub async fn build(settings: Settings) -> Result<Application, StartError> {
         let metrics = Metrics::install();
         let auth = Arc::new(JwtAuth::new(&settings.auth)?);
         let stats = Arc::new(EngineStats::default());
-        let history = Arc::new(MemoryHistory::new(hub_actors::HistorySettings {
-            max_len: settings.history.max_len,
-            max_age: settings.history.max_age,
-            max_users: settings.history.max_users,
-            max_bytes: settings.history.max_bytes,
-        }));
-        let registry =
-            Registry::new(history.clone(), Arc::new(LocalPresence), stats.clone(), settings.ws.max_sockets_per_user).start();
-        let bridge: Arc<dyn Bridge> =
-            Arc::new(LocalBridge::new(history, registry.clone(), stats.clone(), settings.history.dedupe_capacity));
-        let owners: Arc<dyn OwnerIndex> = Arc::new(MemoryOwners::new(settings.ownership.capacity));
+        let instance_id = settings
+            .server
+            .instance_id
+            .clone()
+            .unwrap_or_else(|| format!("hub-{}", &uuid::Uuid::new_v4().simple().to_string()[..8]));
+        let engine = if settings.redis.enabled() {
+            Engine::clustered(&settings, &stats, &instance_id).await?
+        } else {
+            Engine::embedded(&settings, &stats)
+        };
+        let Engine { registry, bridge, owners, cluster } = engine;
         let kafka = settings.kafka.enabled().then(|| Kafka::start(&settings, bridge.clone(), owners.clone())).transpose()?;
         let connection_deps = ConnectionDeps {
             registry: registry.clone(),
@@ -133,12 +198,6 @@ impl Application {
             }),
             stats: stats.clone(),
         };
-        let instance_id = settings
-            .server
-            .instance_id
-            .clone()
-            .unwrap_or_else(|| format!("hub-{}", &uuid::Uuid::new_v4().simple().to_string()[..8]));
-
         let public = bind(&format!("{}:{}", settings.server.host, settings.server.port))?;
         let port = public.local_addr().map_err(|source| StartError::Bind { addr: "public".into(), source })?.port();
         let admin = settings.server.admin_addr.map(|addr| bind(&addr.to_string())).transpose()?;
@@ -152,6 +211,7 @@ impl Application {
             registry,
             owners,
             kafka,
+            cluster,
             connection_deps,
             stats,
             draining: AtomicBool::new(false),

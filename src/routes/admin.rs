@@ -14,6 +14,15 @@ pub async fn status(req: HttpRequest, state: web::Data<AppState>) -> Result<Http
     require_role(&req, &state, "admin")?;
     let users = state.registry.send(CountUsers).await.unwrap_or(0);
     let stats = state.stats.snapshot();
+    let cluster = match &state.cluster {
+        None => json!(null),
+        Some(cluster) => {
+            let mut redis = cluster.redis.clone();
+            crate::cluster::cluster_view(&mut redis, &cluster.keys)
+                .await
+                .unwrap_or_else(|error| json!({ "error": format!("redis: {error}") }))
+        }
+    };
     let kafka = state.kafka.as_ref().map_or_else(
         || json!({ "state": "disabled" }),
         |kafka| {
@@ -26,7 +35,8 @@ pub async fn status(req: HttpRequest, state: web::Data<AppState>) -> Result<Http
         "instance_id": state.instance_id,
         "version": env!("CARGO_PKG_VERSION"),
         "uptime_seconds": state.started_at.elapsed().as_secs(),
-        "mode": "embedded",
+        "mode": state.mode(),
+        "cluster": cluster,
         "draining": state.is_draining(),
         "actors": {
             "connection": stats.connections,
@@ -59,6 +69,16 @@ pub async fn disconnect(
 ) -> Result<HttpResponse, ApiError> {
     let operator = require_role(&req, &state, "admin")?;
     let user_id = path.into_inner();
+    if let Some(cluster) = &state.cluster {
+        // Every instance, this one included, hears it on the control channel.
+        let mut redis = cluster.redis.clone();
+        let message = json!({ "disconnect": user_id }).to_string();
+        let instances: i64 = redis::AsyncCommands::publish(&mut redis, cluster.keys.control_channel(), message)
+            .await
+            .map_err(|e| ApiError::Unavailable(format!("redis: {e}")))?;
+        tracing::info!(%user_id, operator = %operator.user_id, instances, "operator disconnect sent to every instance");
+        return Ok(HttpResponse::Ok().json(json!({ "user_id": user_id, "instances_notified": instances })));
+    }
     let closed = state
         .registry
         .send(DisconnectUser { user_id: user_id.as_str().into(), reason: CloseReason::DisconnectedByOperator })

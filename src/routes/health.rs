@@ -22,7 +22,11 @@ pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
         "draining": draining,
         "sockets": sockets,
         "socket_cap": state.socket_cap,
-        "mode": "embedded",
+        "mode": state.mode(),
+        "redis": state.cluster.as_ref().map_or_else(
+            || json!({ "state": "disabled" }),
+            |c| json!({ "state": if c.subscriber.connected() { "connected" } else { "disconnected" } }),
+        ),
         "kafka": state.kafka.as_ref().map_or_else(|| json!({ "state": "disabled" }), |k| json!(k.health().state())),
     });
     if draining || at_capacity {

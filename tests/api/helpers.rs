@@ -57,7 +57,7 @@ pub fn spawn_app_with(customise: impl FnOnce(&mut Settings)) -> TestApp {
     let (stopped_tx, stopped_rx) = mpsc::channel();
     std::thread::spawn(move || {
         actix_web::rt::System::new().block_on(async move {
-            let app = Application::build(settings).expect("the app builds");
+            let app = Application::build(settings).await.expect("the app builds");
             ready_tx.send((app.port(), app.admin_port(), app.shutdown_trigger())).unwrap();
             app.run_until_stopped().await.expect("the app runs");
         });

@@ -3,6 +3,7 @@
 mod admin;
 mod auth;
 mod cli;
+mod cluster;
 mod contracts;
 mod delivery;
 mod helpers;

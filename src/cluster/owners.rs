@@ -1,0 +1,54 @@
+//! The ownership index of the clustered mode: facts live in Redis, and every instance hears of
+//! a new one on the owners channel, so events held anywhere are released.
+
+use std::time::Duration;
+
+use futures::future::BoxFuture;
+use redis::aio::ConnectionManager;
+use redis::AsyncCommands;
+use tokio::sync::broadcast;
+
+use super::keys::Keys;
+use crate::contracts::OwnerKey;
+use crate::ingest::owners::{OwnerIndex, OwnersError};
+
+/// Owners in Redis.
+pub struct RedisOwners {
+    redis: ConnectionManager,
+    keys: Keys,
+    ttl: Duration,
+    /// Fed by the subscriber from the owners channel.
+    learned: broadcast::Sender<OwnerKey>,
+}
+
+impl RedisOwners {
+    pub fn new(redis: ConnectionManager, keys: Keys, ttl: Duration, learned: broadcast::Sender<OwnerKey>) -> RedisOwners {
+        RedisOwners { redis, keys, ttl, learned }
+    }
+}
+
+fn unavailable(error: redis::RedisError) -> OwnersError {
+    OwnersError::Unavailable(error.to_string())
+}
+
+impl OwnerIndex for RedisOwners {
+    fn learn(&self, key: OwnerKey, user: String) -> BoxFuture<'static, Result<(), OwnersError>> {
+        let mut redis = self.redis.clone();
+        let (owner_key, channel, ttl) = (self.keys.owner(&key), self.keys.owners_channel(), self.ttl.as_secs().max(1));
+        Box::pin(async move {
+            let () = redis.set_ex(&owner_key, &user, ttl).await.map_err(unavailable)?;
+            let _: i64 = redis.publish(channel, key.to_string()).await.map_err(unavailable)?;
+            Ok(())
+        })
+    }
+
+    fn lookup(&self, key: &OwnerKey) -> BoxFuture<'static, Result<Option<String>, OwnersError>> {
+        let mut redis = self.redis.clone();
+        let owner_key = self.keys.owner(key);
+        Box::pin(async move { redis.get(owner_key).await.map_err(unavailable) })
+    }
+
+    fn learned(&self) -> broadcast::Receiver<OwnerKey> {
+        self.learned.subscribe()
+    }
+}

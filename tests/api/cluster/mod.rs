@@ -1,0 +1,5 @@
+//! The clustered mode: several hub instances on one private `redis-server`.
+
+mod redis_server;
+mod routing;
+mod outages;

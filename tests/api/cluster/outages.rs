@@ -1,0 +1,66 @@
+use std::time::{Duration, Instant};
+
+use serde_json::json;
+
+use super::redis_server::{spawn_instance, RedisServer};
+
+#[tokio::test]
+async fn a_redis_outage_keeps_sockets_open_answers_503_quickly_and_loses_nothing_accepted() {
+    let mut redis = RedisServer::persistent();
+    let a = spawn_instance(&redis, "a");
+    let b = spawn_instance(&redis, "b");
+    let mut tab = a.connect("teacher").await;
+    b.notify("teacher", "before", json!({ "n": 0 })).await;
+    assert_eq!(tab.next_notification().await["data"]["n"], 0);
+
+    redis.kill();
+    let started = Instant::now();
+    let (code, body) = b.publish(json!({ "user_id": "teacher", "event": "during", "data": {} })).await;
+    assert_eq!(code, 503, "{body}");
+    assert!(started.elapsed() < Duration::from_millis(1500), "503 within about a second: {:?}", started.elapsed());
+    let (code, ready) = a.get_json(&a.url("/readyz"), None).await;
+    assert_eq!(code, 200, "an outage of Redis does not take the instance out of the load balancer");
+    assert!(ready["redis"]["state"].is_string());
+
+    redis.start();
+    // Accepted right after the restart, published before a's subscriber is back: the catch-up
+    // from history delivers it to the socket that stayed open.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let (code, _) = b.publish(json!({ "user_id": "teacher", "event": "after", "data": { "n": 1 } })).await;
+        if code == 202 {
+            break;
+        }
+        assert!(Instant::now() < deadline, "publishing never recovered");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let frame = tab.next_notification().await;
+    assert_eq!(frame["data"]["n"], 1, "{frame}");
+    b.notify("teacher", "later", json!({ "n": 2 })).await;
+    assert_eq!(tab.next_notification().await["data"]["n"], 2);
+    tab.expect_silence(Duration::from_millis(300)).await;
+}
+
+#[tokio::test]
+async fn when_redis_loses_its_data_connected_clients_are_told_to_resync() {
+    let mut redis = RedisServer::volatile();
+    let a = spawn_instance(&redis, "a");
+    let mut tab = a.connect("teacher").await;
+    a.notify("teacher", "before", json!({})).await;
+    let before = tab.next_notification().await;
+
+    redis.kill();
+    redis.start();
+    let resync = tab.next_frame_within(Duration::from_secs(10)).await.expect("a resync after the data loss");
+    assert_eq!(resync["type"], "resync", "{resync}");
+    assert_ne!(resync["epoch"], before["epoch"], "the epoch changes when history is lost");
+    let frame = loop {
+        let (code, body) = a.publish(json!({ "user_id": "teacher", "event": "after", "data": {} })).await;
+        if code == 202 {
+            break tab.next_notification().await;
+        }
+        assert_eq!(code, 503, "{body}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    assert_eq!(frame["epoch"], resync["epoch"]);
+}

@@ -1,0 +1,116 @@
+//! A private `redis-server` on a free loopback port, stopped (and its files removed) on drop.
+
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use hub::settings::Settings;
+use secrecy::SecretString;
+
+use crate::helpers::{spawn_app_with, TestApp};
+
+pub struct RedisServer {
+    pub port: u16,
+    dir: PathBuf,
+    persistent: bool,
+    child: Option<Child>,
+}
+
+impl RedisServer {
+    /// A server that keeps nothing on disk.
+    pub fn volatile() -> RedisServer {
+        RedisServer::start_new(false)
+    }
+
+    /// A server with an append-only file synced on every write: a restart loses nothing.
+    pub fn persistent() -> RedisServer {
+        RedisServer::start_new(true)
+    }
+
+    fn start_new(persistent: bool) -> RedisServer {
+        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let dir = std::env::temp_dir().join(format!("hub-test-redis-{port}-{}", uuid::Uuid::new_v4().simple()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let mut server = RedisServer { port, dir, persistent, child: None };
+        server.start();
+        server
+    }
+
+    /// Starts (again) on the same port and directory.
+    pub fn start(&mut self) {
+        let mut command = Command::new("redis-server");
+        command
+            .args(["--port", &self.port.to_string(), "--bind", "127.0.0.1", "--save", ""])
+            .arg("--dir")
+            .arg(&self.dir)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null());
+        if self.persistent {
+            command.args(["--appendonly", "yes", "--appendfsync", "always"]);
+        } else {
+            command.args(["--appendonly", "no"]);
+        }
+        self.child = Some(command.spawn().expect("redis-server is installed (scripts/test.sh installs it)"));
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while std::net::TcpStream::connect(("127.0.0.1", self.port)).is_err() {
+            assert!(Instant::now() < deadline, "redis-server did not start on port {}", self.port);
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    }
+
+    /// Stops the server at once (SIGKILL): no chance to save anything beyond what it synced.
+    pub fn kill(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+
+    pub fn url(&self) -> String {
+        format!("redis://127.0.0.1:{}/", self.port)
+    }
+
+    /// A plain connection for assertions and legacy publishes.
+    pub fn client(&self) -> redis::Connection {
+        redis::Client::open(self.url()).unwrap().get_connection().unwrap()
+    }
+
+    /// How many instances hold a subscription to `channel`.
+    pub fn subscribers(&self, channel: &str) -> i64 {
+        let reply: (String, i64) = redis::cmd("PUBSUB").arg("NUMSUB").arg(channel).query(&mut self.client()).unwrap();
+        reply.1
+    }
+}
+
+impl Drop for RedisServer {
+    fn drop(&mut self) {
+        self.kill();
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+/// An instance on `redis`.
+pub fn spawn_instance(redis: &RedisServer, instance: &str) -> TestApp {
+    spawn_instance_with(redis, instance, |_| {})
+}
+
+pub fn spawn_instance_with(redis: &RedisServer, instance: &str, customise: impl FnOnce(&mut Settings)) -> TestApp {
+    let url = redis.url();
+    let instance = instance.to_owned();
+    spawn_app_with(move |s| {
+        s.redis.url = SecretString::from(url);
+        s.redis.heartbeat_interval = Duration::from_millis(200);
+        s.redis.instance_ttl = Duration::from_secs(2);
+        s.server.instance_id = Some(instance);
+        customise(s);
+    })
+}
+
+/// Polls `check` every 20 ms for up to `within`.
+pub async fn eventually(what: &str, within: Duration, mut check: impl FnMut() -> bool) {
+    let deadline = Instant::now() + within;
+    while !check() {
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}

@@ -1,0 +1,174 @@
+use std::time::Duration;
+
+use serde_json::json;
+
+use super::redis_server::{eventually, spawn_instance, RedisServer};
+
+#[tokio::test]
+async fn a_user_on_one_instance_receives_what_another_instance_accepts_over_one_subscription() {
+    let redis = RedisServer::volatile();
+    let a = spawn_instance(&redis, "a");
+    let b = spawn_instance(&redis, "b");
+    let mut tab = a.connect("teacher").await;
+    assert_eq!(redis.subscribers("ws:teacher"), 1, "only the instance holding the user subscribes");
+
+    let id = b.notify("teacher", "from_b", json!({ "n": 1 })).await;
+    let frame = tab.next_notification().await;
+    assert_eq!((frame["event"].as_str(), frame["id"].as_str()), (Some("from_b"), Some(id.as_str())));
+    assert_eq!(frame["data"]["n"], 1);
+
+    let status = a.status().await;
+    assert_eq!(status["mode"], "clustered");
+    let (_, ready) = a.get_json(&a.url("/readyz"), None).await;
+    assert_eq!(ready["redis"]["state"], "connected");
+}
+
+#[tokio::test]
+async fn tabs_on_two_instances_each_get_every_notification_once_and_subscriptions_follow_the_sockets() {
+    let redis = RedisServer::volatile();
+    let a = spawn_instance(&redis, "a");
+    let b = spawn_instance(&redis, "b");
+    let mut on_a = a.connect("teacher").await;
+    let mut also_on_a = a.connect("teacher").await;
+    let mut on_b = b.connect("teacher").await;
+    assert_eq!(redis.subscribers("ws:teacher"), 2, "one subscription per instance, not per socket");
+
+    for n in 0..20 {
+        let publisher = if n % 2 == 0 { &a } else { &b };
+        publisher.notify("teacher", "n", json!({ "n": n })).await;
+    }
+    for tab in [&mut on_a, &mut also_on_a, &mut on_b] {
+        for n in 0..20 {
+            assert_eq!(tab.next_notification().await["data"]["n"], n);
+        }
+        tab.expect_silence(Duration::from_millis(200)).await;
+    }
+
+    on_b.close().await;
+    eventually("b to unsubscribe", Duration::from_secs(5), || redis.subscribers("ws:teacher") == 1).await;
+    on_a.close().await;
+    assert_eq!(redis.subscribers("ws:teacher"), 1, "a still holds one socket");
+    also_on_a.close().await;
+    eventually("a to unsubscribe", Duration::from_secs(5), || redis.subscribers("ws:teacher") == 0).await;
+}
+
+#[tokio::test]
+async fn legacy_messages_existing_producers_publish_reach_the_users_sockets_unnumbered() {
+    let redis = RedisServer::volatile();
+    let a = spawn_instance(&redis, "a");
+    let mut tab = a.connect("teacher").await;
+    let delivered: i64 = redis::cmd("PUBLISH")
+        .arg("ws:teacher")
+        .arg(r#"{"event": "batch_phase_concluded", "data": {"batch_id": "b1", "phase": "nlp", "status": "completed"}}"#)
+        .query(&mut redis.client())
+        .unwrap();
+    assert_eq!(delivered, 1);
+    let frame = tab.next_notification().await;
+    assert_eq!(frame["id"], serde_json::Value::Null, "legacy messages are not resumable");
+    assert_eq!(frame["event"], "batch_phase_concluded");
+    assert_eq!(frame["data"], json!({ "batch_id": "b1", "phase": "nlp", "status": "completed" }));
+    let x: i64 = redis::cmd("PUBLISH").arg("ws:teacher").arg(r#"{"event":"x","data":{}}"#).query(&mut redis.client()).unwrap();
+    assert_eq!(x, 1);
+    assert_eq!(tab.next_notification().await["event"], "x");
+}
+
+#[tokio::test]
+async fn a_tab_that_reconnects_to_another_instance_resumes_with_no_gap_and_no_duplicate() {
+    let redis = RedisServer::volatile();
+    let a = spawn_instance(&redis, "a");
+    let b = spawn_instance(&redis, "b");
+    let mut tab = a.connect("teacher").await;
+    a.notify("teacher", "seen", json!({ "n": 0 })).await;
+    let seen = tab.next_notification().await;
+    tab.close().await;
+    for n in 1..=5 {
+        a.notify("teacher", "missed", json!({ "n": n })).await;
+    }
+    let query = format!(
+        "?token={}&since={}&epoch={}",
+        b.token("teacher"),
+        seen["id"].as_str().unwrap(),
+        seen["epoch"].as_str().unwrap()
+    );
+    let (tab, ()) = tokio::join!(b.connect_query(&query), async {
+        for n in 6..=10 {
+            a.notify("teacher", "live", json!({ "n": n })).await;
+        }
+    });
+    let mut tab = tab.unwrap();
+    for n in 1..=10 {
+        let frame = tab.next_notification().await;
+        assert_eq!(frame["data"]["n"], n, "{frame}");
+        assert_eq!(frame["epoch"], seen["epoch"]);
+    }
+    tab.expect_silence(Duration::from_millis(300)).await;
+}
+
+#[tokio::test]
+async fn history_that_cannot_cover_the_gap_says_resync() {
+    let redis = RedisServer::volatile();
+    let a = super::redis_server::spawn_instance_with(&redis, "a", |s| s.history.max_len = 3);
+    let mut tab = a.connect("teacher").await;
+    a.notify("teacher", "seen", json!({})).await;
+    let seen = tab.next_notification().await;
+    tab.close().await;
+    for n in 0..5 {
+        a.notify("teacher", "missed", json!({ "n": n })).await;
+    }
+    let (id, epoch) = (seen["id"].as_str().unwrap(), seen["epoch"].as_str().unwrap());
+    let mut tab = a.connect_query(&format!("?token={}&since={id}&epoch={epoch}", a.token("teacher"))).await.unwrap();
+    assert_eq!(tab.next_frame().await, json!({ "type": "resync", "epoch": epoch }));
+    let mut other = a.connect_query(&format!("?token={}&since={id}&epoch=stale", a.token("teacher"))).await.unwrap();
+    assert_eq!(other.next_frame().await, json!({ "type": "resync", "epoch": epoch }));
+}
+
+#[tokio::test]
+async fn a_duplicate_is_recognised_by_any_instance() {
+    let redis = RedisServer::volatile();
+    let a = spawn_instance(&redis, "a");
+    let b = spawn_instance(&redis, "b");
+    let mut tab = a.connect("teacher").await;
+    let body = json!({ "user_id": "teacher", "event": "once", "data": {}, "dedupe_key": "k-1" });
+    let (_, first) = a.publish(body.clone()).await;
+    let (_, second) = b.publish(body).await;
+    assert_eq!(second["duplicate"], true);
+    assert_eq!(second["id"], first["id"]);
+    tab.next_notification().await;
+    tab.expect_silence(Duration::from_millis(300)).await;
+}
+
+#[tokio::test]
+async fn the_cluster_view_lists_live_instances_and_an_operator_disconnect_reaches_every_one() {
+    let redis = RedisServer::volatile();
+    let a = spawn_instance(&redis, "a");
+    let b = spawn_instance(&redis, "b");
+    let mut on_a = a.connect("leaver").await;
+    let mut on_b = b.connect("leaver").await;
+    let mut stayer = b.connect("stayer").await;
+    let status = a
+        .wait_for_status("both instances with their sockets", |s| {
+            s["cluster"]["totals"]["instances"] == 2 && s["cluster"]["totals"]["sockets"] == 3
+        })
+        .await;
+    let ids: Vec<&str> = status["cluster"]["instances"].as_array().unwrap().iter().map(|i| i["instance_id"].as_str().unwrap()).collect();
+    assert_eq!(ids, ["a", "b"]);
+
+    let response = reqwest::Client::new()
+        .post(a.url("/api/v1/users/leaver/disconnect"))
+        .bearer_auth(a.admin_token())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    assert_eq!(on_a.close_code().await, 4003);
+    assert_eq!(on_b.close_code().await, 4003);
+    b.notify("stayer", "still", json!({})).await;
+    assert_eq!(stayer.next_notification().await["event"], "still");
+
+    b.shutdown().trigger();
+    b.wait_stopped(Duration::from_secs(10)).await;
+    a.wait_for_status_within("b to leave the view after its TTL", Duration::from_secs(10), |s| {
+        s["cluster"]["totals"]["instances"] == 1
+    })
+    .await;
+}
