@@ -1,7 +1,9 @@
 //! `spawn_app()` starts the real hub on a random port in its own actix system; `TestApp` and
 //! `Client` give tests typed helpers over real HTTP and real WebSockets.
 
-use std::sync::mpsc;
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+use std::sync::{mpsc, Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use futures::{SinkExt, StreamExt};
@@ -213,6 +215,8 @@ pub struct Client {
     ws: WebSocketStream<MaybeTlsStream<TcpStream>>,
     /// When the server's close frame arrived.
     pub closed_at: Option<Instant>,
+    /// The last notification frame read, for resuming elsewhere.
+    pub last_notification: Option<Value>,
 }
 
 /// How a socket ended, as the client saw it.
@@ -227,7 +231,7 @@ pub enum Ending {
 impl Client {
     async fn open(request: tokio_tungstenite::tungstenite::handshake::client::Request) -> Result<Client, Refused> {
         match tokio_tungstenite::connect_async(request).await {
-            Ok((ws, _)) => Ok(Client { ws, closed_at: None }),
+            Ok((ws, _)) => Ok(Client { ws, closed_at: None, last_notification: None }),
             Err(tokio_tungstenite::tungstenite::Error::Http(response)) => {
                 let status = response.status().as_u16();
                 let body = response.body().as_deref().and_then(|b| serde_json::from_slice(b).ok()).unwrap_or(Value::Null);
@@ -262,6 +266,7 @@ impl Client {
     pub async fn next_notification(&mut self) -> Value {
         let frame = self.next_frame().await;
         assert_eq!(frame["type"], "notification", "{frame}");
+        self.last_notification = Some(frame.clone());
         frame
     }
 
@@ -332,6 +337,89 @@ impl Client {
 impl Client {
     /// Wraps a socket opened elsewhere (e.g. against a hub process).
     pub fn from_stream(ws: WebSocketStream<MaybeTlsStream<TcpStream>>) -> Client {
-        Client { ws, closed_at: None }
+        Client { ws, closed_at: None, last_notification: None }
+    }
+}
+
+/// The real `hub` binary, started with `HUB__*` settings; killed on drop.
+pub struct HubProcess {
+    child: std::process::Child,
+    pub lines: Arc<Mutex<Vec<String>>>,
+}
+
+impl HubProcess {
+    /// Starts it on a free port with JSON logs; `settings` are extra `HUB__*` variables.
+    pub fn start(settings: &[(&str, &str)]) -> HubProcess {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_hub"))
+            .current_dir(std::env::temp_dir())
+            .env_remove("RUST_LOG")
+            .env_remove("HUB_CONFIG")
+            .env("HUB__SERVER__PORT", "0")
+            .env("HUB__AUTH__JWT_SECRET", SECRET)
+            .env("HUB__LOG__FORMAT", "json")
+            .env("HUB__SHUTDOWN__GRACE_PERIOD", "5s")
+            .envs(settings.iter().copied())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("the hub binary starts");
+        let lines = Arc::new(Mutex::new(Vec::new()));
+        for stream in [Box::new(child.stdout.take().unwrap()) as Box<dyn std::io::Read + Send>, Box::new(child.stderr.take().unwrap())] {
+            let lines = lines.clone();
+            std::thread::spawn(move || {
+                for line in BufReader::new(stream).lines().map_while(Result::ok) {
+                    lines.lock().unwrap().push(line);
+                }
+            });
+        }
+        HubProcess { child, lines }
+    }
+
+    /// The port it logged that it listens on.
+    pub async fn port(&self) -> u16 {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let found = self.lines.lock().unwrap().iter().find_map(|line| {
+                let entry: Value = serde_json::from_str(line).ok()?;
+                entry["message"].as_str()?.starts_with("hub listening").then(|| entry["port"].as_u64())?
+            });
+            if let Some(port) = found {
+                return port as u16;
+            }
+            assert!(Instant::now() < deadline, "no listening line: {:?}", self.lines.lock().unwrap());
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+
+    /// Sends SIGTERM.
+    pub fn terminate(&self) {
+        let status = Command::new("kill").args(["-TERM", &self.child.id().to_string()]).status().unwrap();
+        assert!(status.success());
+    }
+
+    /// Waits for the process to exit.
+    pub async fn wait_exit(&mut self, within: Duration) -> std::process::ExitStatus {
+        let deadline = Instant::now() + within;
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                return status;
+            }
+            assert!(Instant::now() < deadline, "the hub did not exit within {within:?}");
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+}
+
+impl HubProcess {
+    /// Kills it at once (SIGKILL): no graceful shutdown, no final commit.
+    pub fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for HubProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
     }
 }

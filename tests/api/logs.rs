@@ -1,87 +1,14 @@
 //! Runs the real `hub` binary, reads what it logs, and sends it a real SIGTERM.
 
-use std::io::{BufRead, BufReader};
-use std::process::{Command, Stdio};
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use serde_json::{json, Value};
 
-use crate::helpers::{now, token_with, Client, Ending, SECRET};
-
-struct HubProcess {
-    child: std::process::Child,
-    lines: Arc<Mutex<Vec<String>>>,
-}
-
-impl HubProcess {
-    fn start() -> HubProcess {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_hub"))
-            .current_dir(std::env::temp_dir())
-            .env_remove("RUST_LOG")
-            .env_remove("HUB_CONFIG")
-            .env("HUB__SERVER__PORT", "0")
-            .env("HUB__AUTH__JWT_SECRET", SECRET)
-            .env("HUB__LOG__FORMAT", "json")
-            .env("HUB__LOG__FILTER", "debug")
-            .env("HUB__SHUTDOWN__GRACE_PERIOD", "5s")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("the hub binary starts");
-        let lines = Arc::new(Mutex::new(Vec::new()));
-        for stream in [Box::new(child.stdout.take().unwrap()) as Box<dyn std::io::Read + Send>, Box::new(child.stderr.take().unwrap())] {
-            let lines = lines.clone();
-            std::thread::spawn(move || {
-                for line in BufReader::new(stream).lines().map_while(Result::ok) {
-                    lines.lock().unwrap().push(line);
-                }
-            });
-        }
-        HubProcess { child, lines }
-    }
-
-    async fn port(&self) -> u16 {
-        let deadline = Instant::now() + Duration::from_secs(10);
-        loop {
-            let found = self.lines.lock().unwrap().iter().find_map(|line| {
-                let entry: Value = serde_json::from_str(line).ok()?;
-                entry["message"].as_str()?.starts_with("hub listening").then(|| entry["port"].as_u64())?
-            });
-            if let Some(port) = found {
-                return port as u16;
-            }
-            assert!(Instant::now() < deadline, "no listening line: {:?}", self.lines.lock().unwrap());
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
-    }
-
-    fn terminate(&self) {
-        let status = Command::new("kill").args(["-TERM", &self.child.id().to_string()]).status().unwrap();
-        assert!(status.success());
-    }
-
-    async fn wait_exit(&mut self, within: Duration) -> std::process::ExitStatus {
-        let deadline = Instant::now() + within;
-        loop {
-            if let Some(status) = self.child.try_wait().unwrap() {
-                return status;
-            }
-            assert!(Instant::now() < deadline, "the hub did not exit within {within:?}");
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
-    }
-}
-
-impl Drop for HubProcess {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-    }
-}
+use crate::helpers::{now, token_with, Client, Ending, HubProcess, SECRET};
 
 #[tokio::test]
 async fn logs_carry_user_and_connection_ids_never_tokens_and_sigterm_closes_sockets_with_1001() {
-    let mut hub = HubProcess::start();
+    let mut hub = HubProcess::start(&[("HUB__LOG__FILTER", "debug")]);
     let port = hub.port().await;
     let user_token = token_with(json!({ "sub": "log-user", "exp": now() + 3600 }));
     let service_token = token_with(json!({ "sub": "svc", "exp": now() + 3600, "roles": ["service"] }));

@@ -2,4 +2,5 @@
 
 mod redis_server;
 mod routing;
+mod kafka;
 mod outages;

@@ -1,6 +1,6 @@
 //! Kafka ingestion against a real Kafka-protocol broker: librdkafka's in-process `MockCluster`.
 
-mod cluster;
+pub mod cluster;
 mod delivery;
 mod faults;
 mod malformed;
