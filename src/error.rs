@@ -33,6 +33,9 @@ pub enum ApiError {
     /// The browser origin is not on the allow-list.
     #[error("origin not allowed")]
     OriginNotAllowed,
+    /// More handshakes than `server.max_handshakes_per_second`: retry in a second, with jitter.
+    #[error("too many connection attempts; retry shortly")]
+    TooManyHandshakes,
     /// The instance cannot take the request now (draining, at capacity, a dependency down).
     #[error("{0}")]
     Unavailable(String),
@@ -56,7 +59,7 @@ impl ApiError {
             ApiError::NotFound(_) => "not_found",
             ApiError::PayloadTooLarge { .. } => "payload_too_large",
             ApiError::OriginNotAllowed => "origin_not_allowed",
-            ApiError::Unavailable(_) => "unavailable",
+            ApiError::Unavailable(_) | ApiError::TooManyHandshakes => "unavailable",
         }
     }
 }
@@ -75,7 +78,7 @@ impl ResponseError for ApiError {
             ApiError::Forbidden(_) | ApiError::OriginNotAllowed => StatusCode::FORBIDDEN,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
             ApiError::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
-            ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::Unavailable(_) | ApiError::TooManyHandshakes => StatusCode::SERVICE_UNAVAILABLE,
         }
     }
 
@@ -87,6 +90,9 @@ impl ResponseError for ApiError {
             }
             ApiError::Unavailable(_) => {
                 response.insert_header(("Retry-After", "5"));
+            }
+            ApiError::TooManyHandshakes => {
+                response.insert_header(("Retry-After", "1"));
             }
             _ => {}
         }

@@ -83,6 +83,9 @@ pub struct ServerSettings {
     /// Sockets this instance accepts at most; unset means the process's file limit less a
     /// reserve for the hub's own descriptors.
     pub max_connections: Option<usize>,
+    /// New sockets admitted per second (with a burst of as many); more get 503 and
+    /// `Retry-After: 1`, so a reconnect storm cannot starve this instance.
+    pub max_handshakes_per_second: u32,
     /// Browser origins allowed to open a socket; a request without `Origin` is allowed.
     pub allowed_origins: Vec<String>,
     /// This instance's name in `/status`; a random one when unset.
@@ -97,6 +100,7 @@ impl Default for ServerSettings {
             admin_addr: None,
             workers: None,
             max_connections: None,
+            max_handshakes_per_second: 2000,
             allowed_origins: vec![
                 "http://localhost:5173".into(),
                 "http://127.0.0.1:5173".into(),
@@ -584,6 +588,7 @@ impl Settings {
             ("ws.max_sockets_per_user", self.ws.max_sockets_per_user),
             ("ws.max_invalid_frames", self.ws.max_invalid_frames as usize),
             ("server.max_connections", self.server.max_connections.unwrap_or(1)),
+            ("server.max_handshakes_per_second", self.server.max_handshakes_per_second as usize),
             ("history.max_len", self.history.max_len),
             ("history.max_users", self.history.max_users),
             ("history.max_bytes", self.history.max_bytes),

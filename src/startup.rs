@@ -23,6 +23,7 @@ use crate::ingest::owners::{MemoryOwners, OwnerIndex};
 use crate::kafka::Kafka;
 use crate::metrics::Metrics;
 use crate::routes;
+use crate::routes::admission::HandshakeRate;
 use crate::settings::Settings;
 use crate::telemetry::RequestSpans;
 
@@ -48,6 +49,8 @@ pub struct AppState {
     pub stats: Arc<EngineStats>,
     /// The socket cap in force.
     pub socket_cap: usize,
+    /// The handshake rate limit.
+    pub handshakes: HandshakeRate,
     /// Set once shutdown begins: `/readyz` turns 503 and new sockets are refused.
     pub draining: AtomicBool,
     /// This instance's name.
@@ -205,6 +208,7 @@ impl Application {
 
         let state = web::Data::new(AppState {
             socket_cap: settings.socket_cap(),
+            handshakes: HandshakeRate::new(settings.server.max_handshakes_per_second),
             settings,
             auth,
             bridge,

@@ -2,6 +2,7 @@
 //! `/readyz`, `/metrics`, `/status`) join it unless `server.admin_addr` gives them their own.
 
 mod admin;
+pub mod admission;
 mod health;
 mod owners;
 mod publish;

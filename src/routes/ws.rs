@@ -27,6 +27,10 @@ pub async fn connect(req: HttpRequest, body: web::Payload, state: web::Data<AppS
         return Err(ApiError::Unavailable("the instance is shutting down".into()));
     }
     check_origin(&req, &state.settings.server.allowed_origins)?;
+    if !state.handshakes.admit() {
+        metrics::counter!("hub_ws_refused_total", "why" => "rate_limited").increment(1);
+        return Err(ApiError::TooManyHandshakes);
+    }
     if state.stats.connections() >= state.socket_cap as i64 {
         metrics::counter!("hub_ws_refused_total", "why" => "at_capacity").increment(1);
         return Err(ApiError::Unavailable("the instance is at its socket capacity".into()));

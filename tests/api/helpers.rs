@@ -15,6 +15,7 @@ use serde_json::{json, Value};
 use tokio::net::TcpStream;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::http::HeaderValue;
+use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 
@@ -230,7 +231,10 @@ pub enum Ending {
 
 impl Client {
     async fn open(request: tokio_tungstenite::tungstenite::handshake::client::Request) -> Result<Client, Refused> {
-        match tokio_tungstenite::connect_async(request).await {
+        // Small buffers: a storm test holds thousands of these (DEPENDENCIES.md: the default
+        // 128 KiB read buffer is zero-filled per socket).
+        let config = WebSocketConfig::default().read_buffer_size(4096).write_buffer_size(4096);
+        match tokio_tungstenite::connect_async_with_config(request, Some(config), true).await {
             Ok((ws, _)) => Ok(Client { ws, closed_at: None, last_notification: None }),
             Err(tokio_tungstenite::tungstenite::Error::Http(response)) => {
                 let status = response.status().as_u16();

@@ -2,5 +2,6 @@
 
 mod redis_server;
 mod routing;
+mod storm;
 mod kafka;
 mod outages;
