@@ -100,9 +100,7 @@ impl TestApp {
     /// everything published afterwards reaches it; panics if that fails.
     pub async fn connect(&self, sub: &str) -> Client {
         let mut client = self.connect_query(&format!("?token={}", self.token(sub))).await.expect("the handshake succeeds");
-        // The connection reads client frames only once it has joined: a pong proves the join.
-        client.send_json(json!({ "type": "ping" })).await;
-        assert_eq!(client.next_frame().await, json!({ "type": "pong" }), "the socket joined");
+        client.joined().await;
         client
     }
 
@@ -243,6 +241,13 @@ impl Client {
             }
             Err(other) => panic!("handshake failed below HTTP: {other}"),
         }
+    }
+
+    /// Waits until the socket has joined its user's session (so everything published from now
+    /// on reaches it): the connection reads client frames only once it has, so a pong proves it.
+    pub async fn joined(&mut self) {
+        self.send_json(json!({ "type": "ping" })).await;
+        assert_eq!(self.next_frame().await, json!({ "type": "pong" }), "the socket joined");
     }
 
     /// The next text frame as JSON; panics on close or timeout.

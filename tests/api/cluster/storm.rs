@@ -52,8 +52,12 @@ async fn five_thousand_sockets_reconnecting_at_once_all_resume_without_loss() {
     let queries: Vec<(usize, String)> = (0..USERS * TABS_PER_USER)
         .map(|i| (i % USERS, format!("?token={}", doomed.token(&format!("storm-{}", i % USERS)))))
         .collect();
-    let mut tabs: Vec<(usize, Client)> =
-        futures::future::join_all(queries.iter().map(|(user, q)| async { (*user, connect_with_retry(&doomed, q).await) })).await;
+    let mut tabs: Vec<(usize, Client)> = futures::future::join_all(queries.iter().map(|(user, q)| async {
+        let mut tab = connect_with_retry(&doomed, q).await;
+        tab.joined().await;
+        (*user, tab)
+    }))
+    .await;
     doomed
         .wait_for_status_within("every socket joined", Duration::from_secs(60), |s| {
             s["sockets"] == USERS * TABS_PER_USER && s["unique_users"] == USERS
