@@ -28,17 +28,20 @@ async fn tabs_on_two_instances_each_get_every_notification_once_and_subscription
     let redis = RedisServer::volatile();
     let a = spawn_instance(&redis, "a");
     let b = spawn_instance(&redis, "b");
+    let c = spawn_instance(&redis, "c");
     let mut on_a = a.connect("teacher").await;
     let mut also_on_a = a.connect("teacher").await;
     let mut on_b = b.connect("teacher").await;
     assert_eq!(redis.subscribers("ws:teacher"), 2, "one subscription per instance, not per socket");
 
-    for n in 0..20 {
-        let publisher = if n % 2 == 0 { &a } else { &b };
+    // Published through all three instances, the third holding no socket of the user.
+    for n in 0..21 {
+        let publisher = [&a, &b, &c][n % 3];
         publisher.notify("teacher", "n", json!({ "n": n })).await;
     }
+    assert_eq!(redis.subscribers("ws:teacher"), 2, "c never subscribed");
     for tab in [&mut on_a, &mut also_on_a, &mut on_b] {
-        for n in 0..20 {
+        for n in 0..21 {
             assert_eq!(tab.next_notification().await["data"]["n"], n);
         }
         tab.expect_silence(Duration::from_millis(200)).await;
