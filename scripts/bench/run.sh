@@ -40,7 +40,9 @@ for bin in hub loadgen; do
 done
 
 echo "run.sh: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//'), files $(ulimit -Hn) (hard)," \
-    "load average $(cut -d' ' -f1-3 /proc/loadavg), commit $(git rev-parse --short HEAD 2>/dev/null || echo '?')$(git diff --quiet HEAD -- src actors Cargo.toml 2>/dev/null || echo ' (hub sources modified)')" >&2
+    "load average $(cut -d' ' -f1-3 /proc/loadavg)" >&2
+echo "run.sh: HEAD $(git log -1 --format='%h of %ci' 2>/dev/null || echo '?')$(git diff --quiet HEAD -- src actors Cargo.toml 2>/dev/null || echo ' (hub sources modified)');" \
+    "hub binary built $(date -r "$target/release/hub" '+%F %T %z')" >&2
 
 log=$(mktemp -t hub-bench.XXXXXX.log)
 env HUB__SERVER__HOST=127.0.0.1 HUB__SERVER__PORT="$port" HUB__LOG__FILTER=warn HUB__LOG__FORMAT=json "${hub_env[@]}" \
