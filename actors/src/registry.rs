@@ -13,7 +13,7 @@ use crate::connection::ConnectionHandle;
 use crate::history::{History, ResumePoint};
 use crate::notification::{Frame, UserId};
 use crate::presence::Presence;
-use crate::session::{Attach, CatchUp, Detach, Fanout, UserSession};
+use crate::session::{Attach, CatchUp, Detach, Fanout, Stop, UserSession};
 use crate::stats::EngineStats;
 
 /// Routes frames to the sessions of users with sockets on this instance.
@@ -117,7 +117,7 @@ impl Handler<Leave> for Registry {
         entry.session.do_send(Detach { connection_id: leave.connection_id });
         entry.sockets -= 1;
         if entry.sockets == 0 {
-            // The session stops itself once it processes the last detach.
+            entry.session.do_send(Stop);
             self.sessions.remove(&leave.user_id);
             self.presence.left(&leave.user_id);
         }
@@ -194,6 +194,24 @@ impl Handler<CatchUpAll> for Registry {
     }
 }
 
+/// One user's sockets may have missed live frames (a subscription arrived late).
+#[derive(Message)]
+#[rtype(result = "()")]
+pub struct CatchUpUser {
+    /// The user.
+    pub user_id: UserId,
+}
+
+impl Handler<CatchUpUser> for Registry {
+    type Result = ();
+
+    fn handle(&mut self, msg: CatchUpUser, _: &mut Context<Self>) {
+        if let Some(entry) = self.sessions.get(&msg.user_id) {
+            entry.session.do_send(CatchUp);
+        }
+    }
+}
+
 /// How many users have sockets here.
 #[derive(Message)]
 #[rtype(result = "usize")]
@@ -204,5 +222,121 @@ impl Handler<CountUsers> for Registry {
 
     fn handle(&mut self, _: CountUsers, _: &mut Context<Self>) -> usize {
         self.sessions.len()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use futures::future::BoxFuture;
+    use parking_lot::Mutex;
+
+    use super::*;
+    use crate::connection::{Close, ConnectionHandle, Deliver, Frames};
+    use crate::history::{HistorySettings, MemoryHistory};
+    use crate::presence::Presence;
+
+    /// Stands in for a connection: records what it is sent.
+    struct Recorder {
+        frames: Arc<Mutex<Vec<String>>>,
+    }
+
+    impl Actor for Recorder {
+        type Context = Context<Self>;
+    }
+
+    impl Handler<Deliver> for Recorder {
+        type Result = ();
+
+        fn handle(&mut self, deliver: Deliver, _: &mut Context<Self>) {
+            let mut frames = self.frames.lock();
+            match deliver.frames {
+                Frames::One(frame) => frames.push(frame.text.to_string()),
+                Frames::Replay(replayed) => frames.extend(replayed.into_iter().map(|f| f.text.to_string())),
+            }
+        }
+    }
+
+    impl Handler<Close> for Recorder {
+        type Result = ();
+
+        fn handle(&mut self, _: Close, _: &mut Context<Self>) {}
+    }
+
+    /// Live frames reach this instance a little after the user arrives, as with Redis.
+    struct SlowPresence;
+
+    impl Presence for SlowPresence {
+        fn arrived(&self, _: &UserId) -> BoxFuture<'static, ()> {
+            Box::pin(tokio::time::sleep(Duration::from_millis(50)))
+        }
+
+        fn left(&self, _: &UserId) {}
+    }
+
+    fn recorder(id: u64) -> (ConnectionHandle, Arc<Mutex<Vec<String>>>) {
+        let frames = Arc::new(Mutex::new(Vec::new()));
+        let addr = Recorder { frames: frames.clone() }.start();
+        (ConnectionHandle { id, deliver: addr.clone().recipient(), close: addr.recipient() }, frames)
+    }
+
+    #[actix_rt::test]
+    async fn a_socket_joining_while_the_last_other_one_leaves_keeps_a_live_session() {
+        let settings = HistorySettings { max_len: 10, max_age: Duration::from_secs(60), max_users: 10, max_bytes: 1 << 20 };
+        let history = Arc::new(MemoryHistory::new(settings));
+        let stats = Arc::new(EngineStats::default());
+        let registry = Registry::new(history, Arc::new(SlowPresence), stats.clone(), 5).start();
+        let user: UserId = "u".into();
+        let (first, _) = recorder(1);
+        let (second, second_frames) = recorder(2);
+
+        registry.send(Join { user_id: user.clone(), connection: first, resume: None }).await.unwrap().unwrap();
+        // The second joins and the first leaves at once: the session must outlive the first's
+        // departure, since the second is still attaching.
+        let joining = registry.send(Join { user_id: user.clone(), connection: second, resume: None });
+        registry.do_send(Leave { user_id: user.clone(), connection_id: 1 });
+        joining.await.unwrap().unwrap();
+
+        registry.do_send(Route { user_id: user, frame: Frame::unnumbered("hello") });
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        assert_eq!(*second_frames.lock(), vec!["hello".to_owned()]);
+        assert_eq!(stats.snapshot().sessions, 1);
+    }
+
+    /// History whose read takes a while and finds two notifications.
+    struct SlowHistory {
+        frames: Vec<Frame>,
+    }
+
+    impl History for SlowHistory {
+        fn replay(&self, _: &UserId, _: &ResumePoint) -> BoxFuture<'static, Result<crate::history::Replay, crate::history::HistoryError>> {
+            let frames = self.frames.clone();
+            Box::pin(async move {
+                tokio::time::sleep(Duration::from_millis(50)).await;
+                Ok(crate::history::Replay::Frames(frames))
+            })
+        }
+    }
+
+    fn numbered(ms: u64) -> Frame {
+        let mut frame = Frame::unnumbered(format!("n{ms}"));
+        frame.id = Some(crate::NotificationId { ms, seq: 0 });
+        frame
+    }
+
+    #[actix_rt::test]
+    async fn a_catch_up_delivers_a_missed_notification_even_when_a_newer_one_arrives_live_meanwhile() {
+        let history = Arc::new(SlowHistory { frames: vec![numbered(1), numbered(2)] });
+        let registry = Registry::new(history, Arc::new(crate::LocalPresence), Arc::new(EngineStats::default()), 5).start();
+        let user: UserId = "u".into();
+        let (tab, frames) = recorder(1);
+        registry.send(Join { user_id: user.clone(), connection: tab, resume: None }).await.unwrap().unwrap();
+
+        registry.do_send(CatchUpUser { user_id: user.clone() });
+        // n2 arrives live while history is being read; n1 was missed.
+        registry.do_send(Route { user_id: user, frame: numbered(2) });
+        tokio::time::sleep(Duration::from_millis(150)).await;
+        assert_eq!(*frames.lock(), vec!["n1".to_owned(), "n2".to_owned()], "in id order, each once");
     }
 }

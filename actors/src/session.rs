@@ -60,7 +60,12 @@ impl UserSession {
             .replay(&self.user_id, &resume)
             .into_actor(self)
             .map(move |result, session, _| match result {
-                Ok(replay) => session.finish_replay(connection_id, replay),
+                Ok(replay) => {
+                    if matches!(replay, Replay::Frames(_)) {
+                        metrics::counter!("hub_replays_total", "outcome" => "replayed").increment(1);
+                    }
+                    session.finish_replay(connection_id, replay);
+                }
                 Err(error) => {
                     tracing::warn!(user_id = %session.user_id, %error, "replay failed; closing the socket so it resumes later");
                     metrics::counter!("hub_replays_total", "outcome" => "failed").increment(1);
@@ -89,25 +94,32 @@ impl UserSession {
 
     fn finish_replay(&mut self, connection_id: u64, replay: Replay) {
         let Some(member) = self.members.get_mut(&connection_id) else { return };
-        let held = member.held.take().unwrap_or_default();
-        let frames = match replay {
-            Replay::Frames(mut frames) => {
-                metrics::counter!("hub_replays_total", "outcome" => "replayed").increment(1);
-                let replayed_through = frames.last().and_then(|f| f.id);
-                frames.extend(held.into_iter().filter(|f| f.id.is_none() || f.id > replayed_through));
-                frames
-            }
-            Replay::Resync { epoch } => {
-                let resync = serde_json::json!({ "type": "resync", "epoch": epoch }).to_string();
-                metrics::counter!("hub_replays_total", "outcome" => "resync").increment(1);
-                let mut frames = Vec::with_capacity(held.len() + 1);
-                frames.push(Frame::unnumbered(resync));
-                frames.extend(held);
-                frames
-            }
-        };
-        member.handle.deliver.do_send(crate::connection::Deliver { frames: Frames::Replay(frames) });
+        deliver_replay(member, replay);
     }
+}
+
+/// Sends `member` what was read from history followed by the live frames held meanwhile: in id
+/// order, each once, so a live frame that overtook an older replayed one cannot hide it.
+fn deliver_replay(member: &mut Member, replay: Replay) {
+    let held = member.held.take().unwrap_or_default();
+    let frames = match replay {
+        Replay::Frames(mut frames) => {
+            frames.extend(held);
+            // Unnumbered frames (legacy relays) keep their place after the numbered ones.
+            frames.sort_by_key(|f| f.id.map_or((1, NotificationId::ZERO), |id| (0, id)));
+            frames.dedup_by(|a, b| a.id.is_some() && a.id == b.id);
+            frames
+        }
+        Replay::Resync { epoch } => {
+            let resync = serde_json::json!({ "type": "resync", "epoch": epoch }).to_string();
+            metrics::counter!("hub_replays_total", "outcome" => "resync").increment(1);
+            let mut frames = Vec::with_capacity(held.len() + 1);
+            frames.push(Frame::unnumbered(resync));
+            frames.extend(held);
+            frames
+        }
+    };
+    member.handle.deliver.do_send(crate::connection::Deliver { frames: Frames::Replay(frames) });
 }
 
 impl Actor for UserSession {
@@ -156,11 +168,23 @@ pub struct Detach {
 impl Handler<Detach> for UserSession {
     type Result = ();
 
-    fn handle(&mut self, detach: Detach, ctx: &mut Context<Self>) {
+    fn handle(&mut self, detach: Detach, _: &mut Context<Self>) {
+        // The registry, which counts joins in order, stops the session when the last socket
+        // leaves: an Attach still waiting here must not find the session stopped under it.
         self.members.remove(&detach.connection_id);
-        if self.members.is_empty() {
-            ctx.stop();
-        }
+    }
+}
+
+/// The user's last socket here has left.
+#[derive(Message)]
+#[rtype(result = "()")]
+pub struct Stop;
+
+impl Handler<Stop> for UserSession {
+    type Result = ();
+
+    fn handle(&mut self, _: Stop, ctx: &mut Context<Self>) {
+        ctx.stop();
     }
 }
 
@@ -194,22 +218,41 @@ impl Handler<CatchUp> for UserSession {
             Some((id, epoch)) => (*id, epoch.as_deref().map(str::to_owned)),
             None => (NotificationId { ms: self.started_ms, seq: 0 }, None),
         };
+        // Live frames arriving while history is read wait, as during an attach replay; members
+        // already replaying keep waiting for their own.
+        let catching_up: Vec<u64> = self
+            .members
+            .iter_mut()
+            .filter(|(_, m)| m.held.is_none())
+            .map(|(id, m)| {
+                m.held = Some(Vec::new());
+                *id
+            })
+            .collect();
         self.history
             .replay(&self.user_id, &ResumePoint { since, epoch })
             .into_actor(self)
-            .map(|result, session, _| match result {
-                Ok(Replay::Frames(frames)) => {
+            .map(move |result, session, _| {
+                let replay = match result {
+                    Ok(replay) => replay,
+                    Err(error) => {
+                        metrics::counter!("hub_catch_ups_total", "outcome" => "failed").increment(1);
+                        tracing::warn!(user_id = %session.user_id, %error, "catch-up failed");
+                        Replay::Frames(Vec::new())
+                    }
+                };
+                if let Replay::Frames(frames) = &replay {
                     metrics::counter!("hub_catch_ups_total", "outcome" => "replayed").increment(1);
-                    frames.into_iter().for_each(|frame| session.fan_out(frame));
+                    if let Some(newest) = frames.iter().filter_map(|f| f.id.map(|id| (id, f.epoch.clone()))).max_by_key(|(id, _)| *id) {
+                        if session.last.as_ref().is_none_or(|(last, _)| newest.0 > *last) {
+                            session.last = Some(newest);
+                        }
+                    }
                 }
-                Ok(Replay::Resync { epoch }) => {
-                    metrics::counter!("hub_catch_ups_total", "outcome" => "resync").increment(1);
-                    let resync = serde_json::json!({ "type": "resync", "epoch": epoch }).to_string();
-                    session.fan_out(Frame::unnumbered(resync));
-                }
-                Err(error) => {
-                    metrics::counter!("hub_catch_ups_total", "outcome" => "failed").increment(1);
-                    tracing::warn!(user_id = %session.user_id, %error, "catch-up failed");
+                for id in catching_up {
+                    if let Some(member) = session.members.get_mut(&id) {
+                        deliver_replay(member, replay.clone());
+                    }
                 }
             })
             .spawn(ctx);

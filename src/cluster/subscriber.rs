@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 use actix::Addr;
 use chrono::{DateTime, SecondsFormat, Utc};
 use futures::future::BoxFuture;
-use hub_actors::registry::{CatchUpAll, DisconnectUser, Route};
+use hub_actors::registry::{CatchUpAll, CatchUpUser, DisconnectUser, Route};
 use hub_actors::{CloseReason, Frame, NotificationId, Presence, Registry, UserId};
 use redis::aio::ConnectionManager;
 use redis::{PushInfo, PushKind, Value};
@@ -105,7 +105,13 @@ async fn run(
                         tracing::warn!(%channel, %error, "subscribe failed; retried when Redis answers");
                         lost = true;
                     }
-                    let _ = done.send(());
+                    // The join gave up waiting and read history already: what was published
+                    // between that read and this subscription is read now.
+                    if done.send(()).is_err() {
+                        if let Some(user) = Keys::user_of_channel(&channel) {
+                            registry.do_send(CatchUpUser { user_id: user.into() });
+                        }
+                    }
                 }
                 Some(Command::Unsubscribe { channel }) => {
                     desired.remove(&channel);

@@ -12,7 +12,7 @@ use rdkafka::statistics::Statistics;
 use rdkafka::TopicPartitionList;
 
 use super::health::KafkaHealth;
-use super::topic::{Assigned, Revoked, TopicConsumer};
+use super::topic::{Assigned, FromMainQueue, Revoked, TopicConsumer};
 
 /// The hub's one consumer.
 pub type HubConsumer = StreamConsumer<HubContext>;
@@ -36,6 +36,14 @@ impl HubContext {
     pub fn wire(&self, consumer: Weak<HubConsumer>, topics: HashMap<String, Addr<TopicConsumer>>) {
         let _ = self.consumer.set(consumer);
         let _ = self.topics.set(topics);
+    }
+
+    /// Hands a message that reached the main queue to the actor of its topic.
+    pub fn forward_from_main_queue(&self, message: rdkafka::message::OwnedMessage) {
+        use rdkafka::message::Message as _;
+        if let Some(actor) = self.actor(message.topic()) {
+            actor.do_send(FromMainQueue { message });
+        }
     }
 
     fn actor(&self, topic: &str) -> Option<&Addr<TopicConsumer>> {

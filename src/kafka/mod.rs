@@ -10,14 +10,12 @@ mod topic;
 
 use std::collections::HashMap;
 use std::sync::Arc;
-use std::time::Duration;
 
 use actix::{Actor, Arbiter};
 use hub_actors::Bridge;
 use rdkafka::consumer::{CommitMode, Consumer};
 use rdkafka::error::KafkaError;
 use rdkafka::message::Message as _;
-use rdkafka::Offset;
 use tokio::sync::watch;
 
 use crate::contracts::Limits;
@@ -28,9 +26,6 @@ use dead_letter::DeadLetters;
 use health::KafkaHealth;
 pub use topic::{TopicSnapshot, TopicStats};
 use topic::{Ingest, TopicConsumer};
-
-/// How long a fallback seek may block its thread.
-const SEEK_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// The running ingestion.
 pub struct Kafka {
@@ -108,12 +103,10 @@ impl Kafka {
     }
 }
 
-/// Polls the consumer's own queue. Messages only come through the partition queues; this loop
-/// runs the rebalance, statistics and error callbacks. A message that does arrive here (its
-/// partition fetched before its queue was split) is fetched again through its queue by seeking
-/// its partition back to it, so it is neither lost nor handled out of order.
+/// Polls the consumer's own queue. Messages come through the partition queues; this loop runs
+/// the rebalance, statistics and error callbacks. A message that does arrive here (its partition
+/// fetched before its queue was split) goes to its topic's actor, which fences its offset at once.
 async fn run_main_queue(consumer: Arc<HubConsumer>, mut stop: watch::Receiver<bool>) {
-    let mut rewound: HashMap<(String, i32), i64> = HashMap::new();
     loop {
         let message = tokio::select! {
             _ = stop.changed() => return,
@@ -121,22 +114,9 @@ async fn run_main_queue(consumer: Arc<HubConsumer>, mut stop: watch::Receiver<bo
         };
         match message {
             Ok(message) => {
-                let (topic, partition, offset) = (message.topic().to_owned(), message.partition(), message.offset());
-                let target = rewound.entry((topic.clone(), partition)).or_insert(i64::MAX);
-                if offset >= *target {
-                    continue;
-                }
-                *target = offset;
-                drop(message);
-                tracing::warn!(%topic, partition, offset, "message on the main queue; seeking its partition back to it");
-                metrics::counter!("hub_kafka_main_queue_rewinds_total").increment(1);
-                let consumer = consumer.clone();
-                let _ = tokio::task::spawn_blocking(move || {
-                    if let Err(error) = consumer.seek(&topic, partition, Offset::Offset(offset), SEEK_TIMEOUT) {
-                        tracing::error!(%topic, partition, offset, %error, "seek failed");
-                    }
-                })
-                .await;
+                tracing::warn!(topic = message.topic(), partition = message.partition(), offset = message.offset(), "message on the main queue");
+                metrics::counter!("hub_kafka_main_queue_messages_total").increment(1);
+                consumer.context().forward_from_main_queue(message.detach());
             }
             Err(error) => {
                 // Broker trouble surfaces here as well as in the error callback, which logs it.

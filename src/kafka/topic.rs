@@ -279,7 +279,7 @@ impl TopicConsumer {
             Recipient::User(user) => RouteStep::Publish { user, notification },
             Recipient::OwnerOf(key) if self.holds.is_waiting(&key) || self.releasing.contains(&key) => {
                 if !self.holds.has_room() {
-                    return RouteStep::Retry("too many events are waiting for their owners");
+                    return RouteStep::Retry("too many events are waiting for their owners".into());
                 }
                 self.hold(key, HeldEvent { at, notification, message });
                 RouteStep::Done
@@ -298,7 +298,7 @@ enum RouteStep {
     /// Handled (held).
     Done,
     /// Not now; the pump tries again after a pause.
-    Retry(&'static str),
+    Retry(String),
 }
 
 /// Publishes `events` one after the other (the order of a key), retrying each until the bridge
@@ -477,6 +477,8 @@ impl Handler<Process> for TopicConsumer {
             return Box::pin(fut::ready(Ok(())));
         }
 
+        // Ownership facts are recorded before the event is routed (or held): a failed record
+        // retries the whole event, which must not have been held already.
         let owners = self.ingest.owners.clone();
         let facts = decoded.notification.ownership.clone();
         let learn = async move {
@@ -485,46 +487,52 @@ impl Handler<Process> for TopicConsumer {
             }
             Ok::<(), crate::ingest::owners::OwnersError>(())
         };
-        let step = self.route(at, decoded, message);
-        let ingest = self.ingest.clone();
         drop(_entered);
-        let work = async move {
-            learn.await.map_err(|e| Retry(e.to_string()))?;
-            match step {
-                RouteStep::Done => Ok(None),
-                RouteStep::Retry(why) => Err(Retry(why.to_owned())),
-                RouteStep::Publish { user, notification } => publish(&ingest, &notification, &user).await.map(Some),
-                RouteStep::Lookup { key, notification, message } => match ingest.owners.lookup(&key).await {
-                    Ok(Some(user)) => publish(&ingest, &notification, &user).await.map(Some),
-                    Ok(None) => Ok(Some(Outcome::Unowned { key, notification: Box::new(notification), message })),
-                    Err(error) => Err(Retry(error.to_string())),
-                },
-            }
-        }
-        .instrument(span.clone());
-        Box::pin(work.into_actor(self).map(move |result, act, _| {
-            let _entered = span.enter();
-            match result {
-                Ok(None) => Ok(()),
-                Ok(Some(Outcome::Accepted(accepted))) => {
-                    act.count(accepted);
-                    act.resolve(at);
-                    Ok(())
+        let route_span = span.clone();
+        Box::pin(learn.into_actor(self).then(move |learned, act, _| {
+            let step = match learned {
+                Ok(()) if act.is_current(at) => act.route(at, decoded, message),
+                Ok(()) => RouteStep::Done,
+                Err(error) => RouteStep::Retry(error.to_string()),
+            };
+            let ingest = act.ingest.clone();
+            let work = async move {
+                match step {
+                    RouteStep::Done => Ok(None),
+                    RouteStep::Retry(why) => Err(Retry(why)),
+                    RouteStep::Publish { user, notification } => publish(&ingest, &notification, &user).await.map(Some),
+                    RouteStep::Lookup { key, notification, message } => match ingest.owners.lookup(&key).await {
+                        Ok(Some(user)) => publish(&ingest, &notification, &user).await.map(Some),
+                        Ok(None) => Ok(Some(Outcome::Unowned { key, notification: Box::new(notification), message })),
+                        Err(error) => Err(Retry(error.to_string())),
+                    },
                 }
-                Ok(Some(Outcome::Unowned { key, notification, message })) if act.is_current(at) => {
-                    if act.holds.is_waiting(&key) || act.holds.has_room() {
-                        act.hold(key, HeldEvent { at, notification: *notification, message });
+            }
+            .instrument(route_span);
+            work.into_actor(act).map(move |result, act, _| {
+                let _entered = span.enter();
+                match result {
+                    Ok(None) => Ok(()),
+                    Ok(Some(Outcome::Accepted(accepted))) => {
+                        act.count(accepted);
+                        act.resolve(at);
                         Ok(())
-                    } else {
-                        Err(Retry("too many events are waiting for their owners".into()))
+                    }
+                    Ok(Some(Outcome::Unowned { key, notification, message })) if act.is_current(at) => {
+                        if act.holds.is_waiting(&key) || act.holds.has_room() {
+                            act.hold(key, HeldEvent { at, notification: *notification, message });
+                            Ok(())
+                        } else {
+                            Err(Retry("too many events are waiting for their owners".into()))
+                        }
+                    }
+                    Ok(Some(Outcome::Unowned { .. })) => Ok(()),
+                    Err(retry) => {
+                        tracing::warn!(reason = %retry.0, "event not handed off; it will be retried");
+                        Err(retry)
                     }
                 }
-                Ok(Some(Outcome::Unowned { .. })) => Ok(()),
-                Err(retry) => {
-                    tracing::warn!(reason = %retry.0, "event not handed off; it will be retried");
-                    Err(retry)
-                }
-            }
+            })
         }))
     }
 }
@@ -562,17 +570,50 @@ async fn pump(
                 continue;
             }
         };
-        let mut backoff = FIRST_BACKOFF;
-        loop {
-            match actor.send(Process { generation, message: message.clone() }).await {
-                Ok(Ok(())) => break,
-                Ok(Err(_)) => {
-                    metrics::counter!("hub_kafka_retries_total").increment(1);
-                    tokio::time::sleep(backoff).await;
-                    backoff = (backoff * 2).min(backoff_max);
-                }
-                Err(_) => return,
-            }
+        if !hand_over(&actor, generation, message, backoff_max).await {
+            return;
         }
+    }
+}
+
+/// Hands one event to the actor, retrying with backoff until it is taken; `false` once the
+/// actor is gone.
+async fn hand_over(actor: &Addr<TopicConsumer>, generation: u64, message: Arc<OwnedMessage>, backoff_max: Duration) -> bool {
+    let mut backoff = FIRST_BACKOFF;
+    loop {
+        match actor.send(Process { generation, message: message.clone() }).await {
+            Ok(Ok(())) => return true,
+            Ok(Err(_)) => {
+                metrics::counter!("hub_kafka_retries_total").increment(1);
+                tokio::time::sleep(backoff).await;
+                backoff = (backoff * 2).min(backoff_max);
+            }
+            Err(_) => return false,
+        }
+    }
+}
+
+/// A message of an assigned partition that reached the consumer's main queue (fetched before its
+/// queue was split off): its offset is fenced at once, so no commit passes it, and it is handled
+/// like any other.
+#[derive(Message)]
+#[rtype(result = "()")]
+pub struct FromMainQueue {
+    /// The message.
+    pub message: OwnedMessage,
+}
+
+impl Handler<FromMainQueue> for TopicConsumer {
+    type Result = ();
+
+    fn handle(&mut self, from_main: FromMainQueue, ctx: &mut Context<Self>) {
+        let message = from_main.message;
+        // Not assigned here (any more): its partition's owner reads it from the commit position.
+        let Some(state) = self.partitions.get_mut(&message.partition()) else { return };
+        state.watermark.begin(message.offset());
+        bump(&self.stats.consumed);
+        let (generation, backoff_max) = (state.generation, self.ingest.retry_backoff_max);
+        let actor = ctx.address();
+        ctx.spawn(async move { hand_over(&actor, generation, Arc::new(message), backoff_max).await; }.into_actor(self));
     }
 }

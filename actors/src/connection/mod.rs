@@ -307,7 +307,11 @@ impl StreamHandler<Result<AggregatedMessage, ProtocolError>> for Connection {
         match item {
             Ok(AggregatedMessage::Text(text)) => self.on_text(ctx, &text),
             Ok(AggregatedMessage::Binary(_)) => self.on_invalid(ctx, "binary frames are not part of the protocol"),
-            Ok(AggregatedMessage::Ping(payload)) => self.outbox.pong(payload),
+            Ok(AggregatedMessage::Ping(payload)) => {
+                if !self.closing && self.outbox.push_pong(payload).is_err() {
+                    self.close(ctx, CloseReason::TooSlow);
+                }
+            }
             Ok(AggregatedMessage::Pong(_)) => {}
             Ok(AggregatedMessage::Close(reason)) => {
                 // Echo the client's close, as RFC 6455 asks, then stop.

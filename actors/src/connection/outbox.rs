@@ -95,8 +95,13 @@ impl Outbox {
         let _ = self.tx.send(Outgoing::Ping);
     }
 
-    pub(crate) fn pong(&self, payload: Bytes) {
+    /// Answers a WebSocket ping, under the byte limit: a client that floods pings and never
+    /// reads cannot grow the queue.
+    pub(crate) fn push_pong(&mut self, payload: Bytes) -> Result<(), Overflow> {
+        self.admit(payload.len().max(1))?;
+        self.queued.set(self.queued.get() + payload.len().max(1));
         let _ = self.tx.send(Outgoing::Pong(payload));
+        Ok(())
     }
 
     /// Sends the close frame after what is queued, and gives the client `close_timeout` to take
@@ -143,7 +148,11 @@ async fn write_loop(
                 written
             }
             Outgoing::Ping => session.ping(b"").await,
-            Outgoing::Pong(payload) => session.pong(&payload).await,
+            Outgoing::Pong(payload) => {
+                let written = session.pong(&payload).await;
+                queued.set(queued.get() - payload.len().max(1));
+                written
+            }
             Outgoing::Close(reason) => {
                 let _ = session.close(reason).await;
                 return;
