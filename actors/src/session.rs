@@ -61,9 +61,7 @@ impl UserSession {
             .into_actor(self)
             .map(move |result, session, _| match result {
                 Ok(replay) => {
-                    if matches!(replay, Replay::Frames(_)) {
-                        metrics::counter!("hub_replays_total", "outcome" => "replayed").increment(1);
-                    }
+                    metrics::counter!("hub_replays_total", "outcome" => outcome(&replay)).increment(1);
                     session.finish_replay(connection_id, replay);
                 }
                 Err(error) => {
@@ -98,6 +96,14 @@ impl UserSession {
     }
 }
 
+/// The metric label of a replay's outcome.
+fn outcome(replay: &Replay) -> &'static str {
+    match replay {
+        Replay::Frames(_) => "replayed",
+        Replay::Resync { .. } => "resync",
+    }
+}
+
 /// Sends `member` what was read from history followed by the live frames held meanwhile: in id
 /// order, each once, so a live frame that overtook an older replayed one cannot hide it.
 fn deliver_replay(member: &mut Member, replay: Replay) {
@@ -112,7 +118,6 @@ fn deliver_replay(member: &mut Member, replay: Replay) {
         }
         Replay::Resync { epoch } => {
             let resync = serde_json::json!({ "type": "resync", "epoch": epoch }).to_string();
-            metrics::counter!("hub_replays_total", "outcome" => "resync").increment(1);
             let mut frames = Vec::with_capacity(held.len() + 1);
             frames.push(Frame::unnumbered(resync));
             frames.extend(held);
@@ -234,15 +239,18 @@ impl Handler<CatchUp> for UserSession {
             .into_actor(self)
             .map(move |result, session, _| {
                 let replay = match result {
-                    Ok(replay) => replay,
+                    Ok(replay) => {
+                        metrics::counter!("hub_catch_ups_total", "outcome" => outcome(&replay)).increment(1);
+                        replay
+                    }
                     Err(error) => {
                         metrics::counter!("hub_catch_ups_total", "outcome" => "failed").increment(1);
                         tracing::warn!(user_id = %session.user_id, %error, "catch-up failed");
+                        // The held live frames still go out; the next catch-up reads history again.
                         Replay::Frames(Vec::new())
                     }
                 };
                 if let Replay::Frames(frames) = &replay {
-                    metrics::counter!("hub_catch_ups_total", "outcome" => "replayed").increment(1);
                     if let Some(newest) = frames.iter().filter_map(|f| f.id.map(|id| (id, f.epoch.clone()))).max_by_key(|(id, _)| *id) {
                         if session.last.as_ref().is_none_or(|(last, _)| newest.0 > *last) {
                             session.last = Some(newest);

@@ -186,6 +186,10 @@ impl TopicConsumer {
                 Err(error) => tracing::debug!(topic = %self.topic, partition = at.partition, position, %error, "offset not stored"),
             }
         }
+    }
+
+    /// Publishes how many events wait for their owner, after the holds changed.
+    fn count_held(&self) {
         self.stats.held.store(self.holds.len() as u64, Ordering::Relaxed);
     }
 
@@ -210,7 +214,7 @@ impl TopicConsumer {
         );
         let deadline = Instant::now() + self.ingest.hold_timeout;
         self.holds.push(key, deadline, event);
-        self.stats.held.store(self.holds.len() as u64, Ordering::Relaxed);
+        self.count_held();
     }
 
     /// Publishes the events held for `key`, in order, once its owner is known.
@@ -229,7 +233,7 @@ impl TopicConsumer {
                     // Still unknown (or the index is unreachable): the sweep looks again later.
                     _ => Vec::new(),
                 };
-                act.stats.held.store(act.holds.len() as u64, Ordering::Relaxed);
+                act.count_held();
                 let released_any = !events.is_empty();
                 publish_in_order(act.ingest.clone(), events).into_actor(act).map(move |results, act, ctx| {
                     for (at, outcome) in results {
@@ -269,7 +273,7 @@ impl TopicConsumer {
         for key in keys {
             self.release(key, ctx);
         }
-        self.stats.held.store(self.holds.len() as u64, Ordering::Relaxed);
+        self.count_held();
     }
 
     /// The decoded event's way to the bridge; `Err` asks the pump to retry it later.
@@ -394,7 +398,7 @@ impl Handler<Revoked> for TopicConsumer {
         }
         self.holds.retain(|event| event.at.partition != partition);
         self.stats.partitions.store(self.partitions.len() as u64, Ordering::Relaxed);
-        self.stats.held.store(self.holds.len() as u64, Ordering::Relaxed);
+        self.count_held();
     }
 }
 

@@ -9,6 +9,7 @@ mod publish;
 mod ws;
 
 use actix_web::{web, HttpRequest};
+use futures::StreamExt;
 
 use crate::auth::{AuthError, Principal};
 use crate::error::ApiError;
@@ -57,4 +58,17 @@ fn require_role(req: &HttpRequest, state: &AppState, role: &'static str) -> Resu
         return Err(ApiError::Forbidden(role));
     }
     Ok(principal)
+}
+
+/// The request body, refused with a JSON 413 past `limit` bytes.
+async fn read_limited(mut payload: web::Payload, limit: usize) -> Result<web::BytesMut, ApiError> {
+    let mut body = web::BytesMut::new();
+    while let Some(chunk) = payload.next().await {
+        let chunk = chunk.map_err(|e| ApiError::BadRequest(format!("cannot read the body: {e}")))?;
+        if body.len() + chunk.len() > limit {
+            return Err(ApiError::PayloadTooLarge { limit, unit: "bytes" });
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
 }

@@ -4,9 +4,9 @@
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 
-use super::require_role;
+use super::{read_limited, require_role};
 use crate::contracts::OwnerKey;
-use crate::error::ApiError;
+use crate::error::{without_position, ApiError};
 use crate::startup::AppState;
 
 /// One ownership fact: a user with a batch, a class, or both.
@@ -29,12 +29,13 @@ enum Body {
     Many(Vec<Ownership>),
 }
 
-pub async fn learn(req: HttpRequest, body: web::Bytes, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+pub async fn learn(req: HttpRequest, payload: web::Payload, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     require_role(&req, &state, "service")?;
-    let body: Body = serde_json::from_slice(&body).map_err(|e| {
+    let bytes = read_limited(payload, state.settings.publish.max_body_bytes).await?;
+    let body: Body = serde_json::from_slice(&bytes).map_err(|e| {
         ApiError::BadRequest(format!(
             "the body is {{\"user_id\", \"batch_id\"?, \"class_id\"?}} or a list of them: {}",
-            e.to_string().split(" at line ").next().unwrap_or_default()
+            without_position(&e)
         ))
     })?;
     let facts = match body {

@@ -5,14 +5,13 @@ use std::collections::HashMap;
 
 use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
-use futures::StreamExt;
 use hub_actors::{Accepted, Draft};
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
-use super::require_role;
+use super::{read_limited, require_role};
 use crate::contracts::{frame_timestamp, Category, LegacyKeys, Priority};
-use crate::error::ApiError;
+use crate::error::{without_position, ApiError};
 use crate::startup::AppState;
 
 /// Longest user id or event name accepted.
@@ -72,7 +71,7 @@ pub async fn publish_batch(
     let limits = &state.settings.publish;
     let bytes = read_limited(payload, limits.max_batch_bytes).await?;
     let items: Vec<Value> = serde_json::from_slice(&bytes)
-        .map_err(|e| ApiError::BadRequest(format!("the body must be a JSON array of publish bodies: {}", first_line(&e))))?;
+        .map_err(|e| ApiError::BadRequest(format!("the body must be a JSON array of publish bodies: {}", without_position(&e))))?;
     if items.len() > limits.max_batch_items {
         return Err(ApiError::PayloadTooLarge { limit: limits.max_batch_items, unit: "items" });
     }
@@ -120,35 +119,17 @@ fn accepted_json(accepted: Accepted) -> Value {
     })
 }
 
-async fn read_limited(mut payload: web::Payload, limit: usize) -> Result<web::BytesMut, ApiError> {
-    let mut body = web::BytesMut::new();
-    while let Some(chunk) = payload.next().await {
-        let chunk = chunk.map_err(|e| ApiError::BadRequest(format!("cannot read the body: {e}")))?;
-        if body.len() + chunk.len() > limit {
-            return Err(ApiError::PayloadTooLarge { limit, unit: "bytes" });
-        }
-        body.extend_from_slice(&chunk);
-    }
-    Ok(body)
-}
-
 /// Parses one publish body, naming the offending field in the error.
 fn parse<'de>(deserializer: impl serde::Deserializer<'de, Error: std::fmt::Display>) -> Result<PublishBody, ApiError> {
     serde_path_to_error::deserialize(deserializer).map_err(|e| {
         let path = e.path().to_string();
-        let message = first_line(e.inner());
+        let message = without_position(e.inner());
         if path == "." {
             ApiError::BadRequest(format!("invalid body: {message}"))
         } else {
             ApiError::BadRequest(format!("invalid field `{path}`: {message}"))
         }
     })
-}
-
-/// An error's message without serde_json's position suffix.
-fn first_line(error: &impl std::fmt::Display) -> String {
-    let message = error.to_string();
-    message.split(" at line ").next().unwrap_or_default().to_owned()
 }
 
 fn validate(body: PublishBody) -> Result<PublishBody, ApiError> {
