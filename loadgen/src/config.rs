@@ -17,6 +17,9 @@ pub const MAX_DURATION: Duration = Duration::from_secs(24 * 3600);
 /// Most notifications one run may publish, whatever rate and duration say.
 pub const MAX_NOTIFICATIONS: u64 = 50_000_000;
 
+/// The topic `Via::Kafka` produces to: the one event that names its teacher.
+pub const TEACHER_TOPIC: &str = "huleedu.notification.teacher.requested.v1";
+
 /// File descriptors a load-generator process keeps for itself (HTTP pool, stdio, runtime).
 const RESERVED_FDS: u64 = 200;
 
@@ -31,6 +34,13 @@ pub enum Via {
     Http,
     /// `POST /api/v1/publish/batch`, `batch_size` notifications per request.
     HttpBatch,
+    /// `PUBLISH ws:{user_id}` of the legacy `{"event","data"}` message, as today's producers
+    /// do, `batch_size` commands pipelined per round trip; the hub must run clustered on the
+    /// same Redis.
+    Redis,
+    /// A `huleedu.notification.teacher.requested.v1` event per notification, produced to Kafka
+    /// (`batch_size` in flight per request); the hub must consume the same brokers.
+    Kafka,
 }
 
 impl Via {
@@ -39,6 +49,8 @@ impl Via {
         match self {
             Via::Http => "http",
             Via::HttpBatch => "http-batch",
+            Via::Redis => "redis",
+            Via::Kafka => "kafka",
         }
     }
 }
@@ -48,7 +60,19 @@ impl Via {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Config {
     /// The hub's base URL (`http://host:port`); the host must resolve to loopback only.
+    /// Publish requests go here, and sockets too unless `socket_urls` names other instances.
     pub url: String,
+    /// Base URLs of the hub instances sockets connect to, round robin by socket (so a user's
+    /// tabs may sit on different instances, as behind a load balancer); empty means `url`.
+    pub socket_urls: Vec<String>,
+    /// A name for the run, copied into the report (plots group runs by it).
+    pub label: Option<String>,
+    /// With `Via::Redis`: the Redis the hub instances share (loopback only).
+    pub redis_url: String,
+    /// With `Via::Kafka`: bootstrap servers the hub consumes (loopback only).
+    pub kafka_brokers: String,
+    /// With `Via::Kafka`: the topic produced to.
+    pub kafka_topic: String,
     /// HS256 secret used to mint user and service tokens.
     pub secret: String,
     /// JWT `iss` the hub requires.
@@ -75,8 +99,10 @@ pub struct Config {
     pub drain: Duration,
     /// With `hub_pid`: how long to wait after connecting before reading the hub's RSS.
     pub settle: Duration,
-    /// The hub's process id, for CPU and RSS figures from `/proc`.
-    pub hub_pid: Option<u32>,
+    /// The hub's process ids (one per instance), for CPU and RSS figures from `/proc`, summed.
+    pub hub_pids: Vec<u32>,
+    /// With `hub_pids`: also read the hubs' RSS this often while publishing (a soak's curve).
+    pub rss_every: Option<Duration>,
     /// Local addresses client sockets bind to, round robin (empty: the kernel picks).
     pub source_ips: Vec<IpAddr>,
     /// Processes to spread the sockets over (the binary re-executes itself).
@@ -108,6 +134,11 @@ impl Default for Config {
     fn default() -> Self {
         Config {
             url: "http://127.0.0.1:8080".into(),
+            socket_urls: Vec::new(),
+            label: None,
+            redis_url: "redis://127.0.0.1:6379".into(),
+            kafka_brokers: String::new(),
+            kafka_topic: TEACHER_TOPIC.into(),
             secret: "dev-secret-change-me".into(),
             issuer: "huleedu-identity-service".into(),
             audience: "huleedu-platform".into(),
@@ -121,7 +152,8 @@ impl Default for Config {
             max_in_flight: 32,
             drain: Duration::from_secs(2),
             settle: Duration::ZERO,
-            hub_pid: None,
+            hub_pids: Vec::new(),
+            rss_every: None,
             source_ips: Vec::new(),
             processes: 1,
             max_notifications: None,
@@ -200,6 +232,22 @@ impl Config {
             return bad("--secret must not be empty".into());
         }
         self.target()?;
+        self.socket_targets()?;
+        match self.via {
+            Via::Redis => check_loopback_url("--redis-url", &self.redis_url)?,
+            Via::Kafka => {
+                if self.kafka_brokers.trim().is_empty() {
+                    return bad("--via kafka needs --kafka-brokers".into());
+                }
+                for broker in self.kafka_brokers.split(',') {
+                    check_loopback_url("--kafka-brokers", &format!("kafka://{}", broker.trim()))?;
+                }
+            }
+            Via::Http | Via::HttpBatch => {}
+        }
+        if self.rss_every.is_some_and(|every| every < Duration::from_secs(1)) {
+            return bad("--rss-every must be at least 1s".into());
+        }
         let per_ip = (self.sockets as u64).div_ceil(self.source_ips.len().max(1) as u64);
         let ports = ephemeral_ports().saturating_sub(RESERVED_PORTS);
         if per_ip > ports {
@@ -225,10 +273,23 @@ impl Config {
         Ok(())
     }
 
-    /// Parses `url` and checks that it names the hub on loopback.
+    /// The hub publish requests go to, checked to be on loopback.
     pub(crate) fn target(&self) -> Result<Target, Error> {
-        let bad = |msg: String| Err(Error::Config(format!("--url {}: {msg}", self.url)));
-        let url = match reqwest::Url::parse(&self.url) {
+        self.parse_target("--url", &self.url)
+    }
+
+    /// The hubs sockets connect to, round robin; checked to be on loopback.
+    pub(crate) fn socket_targets(&self) -> Result<Vec<Target>, Error> {
+        if self.socket_urls.is_empty() {
+            return Ok(vec![self.target()?]);
+        }
+        self.socket_urls.iter().map(|url| self.parse_target("--socket-url", url)).collect()
+    }
+
+    /// Parses a hub's base URL and checks that it names loopback.
+    fn parse_target(&self, flag: &str, raw: &str) -> Result<Target, Error> {
+        let bad = |msg: String| Err(Error::Config(format!("{flag} {raw}: {msg}")));
+        let url = match reqwest::Url::parse(raw) {
             Ok(url) => url,
             Err(e) => return bad(e.to_string()),
         };
@@ -263,6 +324,28 @@ impl Config {
             None => host.to_owned(),
         };
         Ok(Target { base: format!("http://{authority}"), addr, authority })
+    }
+}
+
+/// Checks that a Redis or Kafka address resolves to loopback only.
+fn check_loopback_url(flag: &str, raw: &str) -> Result<(), Error> {
+    let bad = |msg: String| Err(Error::Config(format!("{flag} {raw}: {msg}")));
+    let url = match reqwest::Url::parse(raw) {
+        Ok(url) => url,
+        Err(e) => return bad(e.to_string()),
+    };
+    let Some(host) = url.host_str() else { return bad("no host".into()) };
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    let port = url.port().unwrap_or(6379);
+    match (host, port).to_socket_addrs() {
+        Ok(addrs) => {
+            let addrs: Vec<SocketAddr> = addrs.collect();
+            if addrs.is_empty() || addrs.iter().any(|a| !a.ip().is_loopback()) {
+                return bad("must resolve to loopback only: the load generator only runs on loopback".into());
+            }
+            Ok(())
+        }
+        Err(e) => bad(format!("cannot resolve: {e}")),
     }
 }
 
@@ -312,6 +395,19 @@ mod tests {
         assert!(with_url("http://192.0.2.7").validate().is_err());
         assert!(with_url("https://127.0.0.1:8080").validate().is_err());
         assert!(with_url("http://127.0.0.1:8080/api").validate().is_err());
+    }
+
+    #[test]
+    fn redis_and_kafka_must_be_on_loopback_too() {
+        let redis = |url: &str| Config { via: Via::Redis, redis_url: url.into(), ..Config::default() };
+        assert!(redis("redis://127.0.0.1:6379").validate().is_ok());
+        assert!(redis("redis://10.0.0.1:6379").validate().is_err());
+        let kafka = |brokers: &str| Config { via: Via::Kafka, kafka_brokers: brokers.into(), ..Config::default() };
+        assert!(kafka("127.0.0.1:9092,localhost:9093").validate().is_ok());
+        assert!(kafka("127.0.0.1:9092,192.0.2.7:9092").validate().is_err());
+        assert!(kafka("").validate().is_err());
+        let sockets = Config { socket_urls: vec!["http://127.0.0.1:8081".into(), "http://192.0.2.7:8082".into()], ..Config::default() };
+        assert!(sockets.validate().is_err());
     }
 
     #[test]

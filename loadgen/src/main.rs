@@ -14,9 +14,17 @@ use loadgen::{Config, Error, Via, SHARD_CONFIG_ENV, SHARD_FLAG};
 #[derive(Debug, Parser)]
 #[command(name = "loadgen", version)]
 struct Cli {
-    /// The hub's base URL; must resolve to loopback.
+    /// The hub's base URL, where publish requests go (and sockets, without --socket-url);
+    /// must resolve to loopback.
     #[arg(long, default_value = "http://127.0.0.1:8080")]
     url: String,
+    /// Hub instances the sockets connect to, round robin (repeat, or comma-separate); default
+    /// --url. Publishing to one instance and holding sockets on others measures the Redis path.
+    #[arg(long = "socket-url", value_delimiter = ',')]
+    socket_urls: Vec<String>,
+    /// A name for this run, copied into the JSON line (plots group runs by it).
+    #[arg(long)]
+    label: Option<String>,
     /// HS256 secret to mint user and service tokens (the hub's auth.jwt_secret).
     #[arg(long, env = "LOADGEN_SECRET", default_value = "dev-secret-change-me", hide_env_values = true)]
     secret: String,
@@ -38,7 +46,17 @@ struct Cli {
     /// How notifications reach the hub.
     #[arg(long, value_enum, default_value_t = ViaArg::Http)]
     via: ViaArg,
-    /// Notifications per request with --via http-batch.
+    /// With --via redis: the Redis the clustered hub instances share.
+    #[arg(long, default_value = "redis://127.0.0.1:6379")]
+    redis_url: String,
+    /// With --via kafka: bootstrap servers the hub consumes (e.g. from the `mock-kafka` binary).
+    #[arg(long, default_value = "")]
+    kafka_brokers: String,
+    /// With --via kafka: the topic produced to.
+    #[arg(long, default_value = loadgen::TEACHER_TOPIC)]
+    kafka_topic: String,
+    /// Notifications per request with --via http-batch, per pipelined round trip with --via
+    /// redis, in flight together with --via kafka.
     #[arg(long, default_value_t = 50)]
     batch_size: usize,
     /// Publish requests in flight at most (the HTTP keep-alive pool size).
@@ -51,8 +69,12 @@ struct Cli {
     #[arg(long, default_value = "2s", value_parser = humantime::parse_duration)]
     drain: Duration,
     /// The hub's pid: report its CPU seconds per delivered notification and RSS per socket.
-    #[arg(long)]
-    hub_pid: Option<u32>,
+    /// Repeat (or comma-separate) for several instances: their figures are summed.
+    #[arg(long = "hub-pid", value_delimiter = ',')]
+    hub_pids: Vec<u32>,
+    /// With --hub-pid: also read the hub's RSS this often while publishing (soaks).
+    #[arg(long, value_parser = humantime::parse_duration)]
+    rss_every: Option<Duration>,
     /// With --hub-pid: wait this long after connecting before reading the hub's RSS.
     #[arg(long, default_value = "30s", value_parser = humantime::parse_duration)]
     settle: Duration,
@@ -80,12 +102,21 @@ enum ViaArg {
     Http,
     /// POST /api/v1/publish/batch, --batch-size notifications per request.
     HttpBatch,
+    /// PUBLISH ws:{user_id} of today's {"event","data"} message (the hub runs clustered).
+    Redis,
+    /// huleedu.notification.teacher.requested.v1 events produced to --kafka-brokers.
+    Kafka,
 }
 
 impl Cli {
     fn config(self) -> Config {
         Config {
             url: self.url,
+            socket_urls: self.socket_urls,
+            label: self.label,
+            redis_url: self.redis_url,
+            kafka_brokers: self.kafka_brokers,
+            kafka_topic: self.kafka_topic,
             secret: self.secret,
             sockets: self.sockets,
             users: self.users,
@@ -95,13 +126,16 @@ impl Cli {
             via: match self.via {
                 ViaArg::Http => Via::Http,
                 ViaArg::HttpBatch => Via::HttpBatch,
+                ViaArg::Redis => Via::Redis,
+                ViaArg::Kafka => Via::Kafka,
             },
             batch_size: self.batch_size,
             max_in_flight: self.max_in_flight,
             max_notifications: self.max_notifications,
             drain: self.drain,
-            settle: if self.hub_pid.is_some() { self.settle } else { Duration::ZERO },
-            hub_pid: self.hub_pid,
+            settle: if self.hub_pids.is_empty() { Duration::ZERO } else { self.settle },
+            hub_pids: self.hub_pids,
+            rss_every: self.rss_every,
             source_ips: self.source_ips,
             processes: self.processes,
             connect_timeout: self.connect_timeout,

@@ -71,10 +71,10 @@ pub async fn run_processes(mut config: Config, program: &Path) -> Result<Report,
     prepare(&mut config)?;
     let started = Instant::now();
     let count = config.processes;
-    let mut probe = HubProbe::start(config.hub_pid, config.settle)?;
+    let mut probe = HubProbe::start(&config)?;
     let mut workers = Vec::with_capacity(count);
     for index in 0..count {
-        let child_config = Config { shard: Shard { index, count }, hub_pid: None, settle: Duration::ZERO, ..config.clone() };
+        let child_config = Config { shard: Shard { index, count }, hub_pids: Vec::new(), rss_every: None, settle: Duration::ZERO, ..config.clone() };
         let json = serde_json::to_string(&child_config).expect("a config serialises");
         let mut child = Command::new(program)
             .arg(SHARD_FLAG)

@@ -1,13 +1,14 @@
 //! The publisher: a fixed-rate pacer that sends probe notifications to random users through
-//! the HTTP publish API, with a bounded number of requests in flight over a small keep-alive
-//! pool. Each notification carries `data.seq` (unique in the run) and `data.sent_ns` (wall
+//! the HTTP publish API (single or batch), Redis `PUBLISH` or Kafka, with a bounded number of
+//! requests in flight. Each notification carries `data.seq` (unique in the run) and `data.sent_ns` (wall
 //! clock, taken just before its request is handed to the HTTP client).
 
 use std::collections::BTreeMap;
-use std::fmt::Write as _;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use rdkafka::producer::{FutureProducer, FutureRecord};
+use rdkafka::ClientConfig;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use reqwest::header::{AUTHORIZATION, CONTENT_TYPE};
@@ -30,6 +31,9 @@ pub(crate) const REFUSED: u8 = 2;
 pub(crate) struct Plan {
     pub base: String,
     pub service_token: String,
+    pub redis_url: String,
+    pub kafka_brokers: String,
+    pub kafka_topic: String,
     pub via: Via,
     pub batch_size: usize,
     pub rate: f64,
@@ -93,17 +97,8 @@ impl Shared {
 }
 
 pub(crate) async fn run(plan: Plan, progress: Option<&str>) -> Result<Outcome, Error> {
-    let client = reqwest::Client::builder()
-        .no_proxy()
-        .pool_max_idle_per_host(plan.max_in_flight)
-        .tcp_nodelay(true)
-        .timeout(plan.request_timeout)
-        .build()
-        .map_err(|e| Error::Run(format!("HTTP client: {e}")))?;
-    let batch = plan.via == Via::HttpBatch;
-    let per_request = if batch { plan.batch_size as u64 } else { 1 };
-    let url = Arc::new(format!("{}/api/v1/publish{}", plan.base, if batch { "/batch" } else { "" }));
-    let auth = Arc::new(format!("Bearer {}", plan.service_token));
+    let sink = Arc::new(Sink::connect(&plan).await?);
+    let per_request = if plan.via == Via::Http { 1 } else { plan.batch_size as u64 };
     let shared = Arc::new(Shared { status: Mutex::new(vec![PENDING; plan.cap as usize]), errors: Mutex::default() });
     let slots = Arc::new(Semaphore::new(plan.max_in_flight));
     let mut seq_user: Vec<u32> = Vec::with_capacity(plan.cap as usize);
@@ -138,33 +133,23 @@ pub(crate) async fn run(plan: Plan, progress: Option<&str>) -> Result<Outcome, E
         requests += 1;
         let users: Vec<u32> = (0..count).map(|_| rng.random_range(0..plan.users.len()) as u32).collect();
         seq_user.extend_from_slice(&users);
-        let (client, url, auth, shared, names, shard) =
-            (client.clone(), url.clone(), auth.clone(), shared.clone(), plan.users.clone(), plan.shard);
+        let (sink, shared, names, shard) = (sink.clone(), shared.clone(), plan.users.clone(), plan.shard);
         let sent_ns = unix_nanos();
         if first_sent_ns == 0 {
             first_sent_ns = sent_ns;
         }
         tokio::spawn(async move {
             let _permit = permit;
-            let mut body = String::with_capacity(128 * users.len());
-            if batch {
-                body.push('[');
-            }
-            for (i, user) in users.iter().enumerate() {
-                if i > 0 {
-                    body.push(',');
-                }
-                let seq = (first + i as u64) * shard.count as u64 + shard.index as u64;
-                let _ = write!(
-                    body,
-                    r#"{{"user_id":"{}","event":"{PROBE_EVENT}","data":{{"seq":{seq},"sent_ns":{sent_ns}}}}}"#,
-                    names[*user as usize]
-                );
-            }
-            if batch {
-                body.push(']');
-            }
-            let fates = send(&client, &url, &auth, body, batch, users.len()).await;
+            let probes: Vec<Probe> = users
+                .iter()
+                .enumerate()
+                .map(|(i, user)| Probe {
+                    user: &names[*user as usize],
+                    seq: (first + i as u64) * shard.count as u64 + shard.index as u64,
+                    sent_ns,
+                })
+                .collect();
+            let fates = sink.send(&probes).await;
             shared.settle(first, &fates);
         });
         if let Some(label) = progress {
@@ -183,8 +168,130 @@ pub(crate) async fn run(plan: Plan, progress: Option<&str>) -> Result<Outcome, E
     Ok(Outcome { seq_user, status, requests, errors, first_sent_ns, issue_elapsed, max_lag, saturated_ticks })
 }
 
-/// Sends one request; one fate per notification in it.
-async fn send(client: &reqwest::Client, url: &str, auth: &str, body: String, batch: bool, items: usize) -> Vec<Result<(), String>> {
+/// One probe notification: `seq` is unique in the run, `sent_ns` the wall clock at sending.
+struct Probe<'a> {
+    user: &'a str,
+    seq: u64,
+    sent_ns: u64,
+}
+
+impl Probe<'_> {
+    /// The publish API's body, and the `data` every path carries.
+    fn http_body(&self) -> String {
+        format!(r#"{{"user_id":"{}","event":"{PROBE_EVENT}","data":{}}}"#, self.user, self.data())
+    }
+
+    fn data(&self) -> String {
+        format!(r#"{{"seq":{},"sent_ns":{}}}"#, self.seq, self.sent_ns)
+    }
+
+    /// Today's producers' Redis message: `{"event","data"}` on `ws:{user_id}`.
+    fn legacy_message(&self) -> String {
+        format!(r#"{{"event":"{PROBE_EVENT}","data":{}}}"#, self.data())
+    }
+
+    /// A teacher notification request as the platform's producers serialise it (see
+    /// shared/contracts/examples/huleedu.notification.teacher.requested.v1.json); the probe's
+    /// fields travel in `payload`, which becomes the frame's `data`.
+    fn kafka_event(&self, topic: &str, event_id: &str) -> String {
+        let now = humantime::format_rfc3339_micros(std::time::SystemTime::now());
+        format!(
+            r#"{{"event_id":"{event_id}","event_type":"{topic}","event_timestamp":"{now}","source_service":"loadgen","schema_version":1,"correlation_id":"{event_id}","data_schema_uri":null,"data":{{"teacher_id":"{user}","notification_type":"{PROBE_EVENT}","category":"system_alerts","priority":"standard","payload":{data},"action_required":false,"deadline_timestamp":null,"correlation_id":"{event_id}","batch_id":null,"class_id":null,"timestamp":"{now}"}},"metadata":null}}"#,
+            user = self.user,
+            data = self.data(),
+        )
+    }
+}
+
+/// Where notifications go.
+enum Sink {
+    Http { client: reqwest::Client, url: String, auth: String, batch: bool },
+    Redis(redis::aio::MultiplexedConnection),
+    Kafka { producer: FutureProducer, topic: String, timeout: Duration },
+}
+
+impl Sink {
+    async fn connect(plan: &Plan) -> Result<Sink, Error> {
+        Ok(match plan.via {
+            Via::Http | Via::HttpBatch => {
+                let client = reqwest::Client::builder()
+                    .no_proxy()
+                    .pool_max_idle_per_host(plan.max_in_flight)
+                    .tcp_nodelay(true)
+                    .timeout(plan.request_timeout)
+                    .build()
+                    .map_err(|e| Error::Run(format!("HTTP client: {e}")))?;
+                let batch = plan.via == Via::HttpBatch;
+                let url = format!("{}/api/v1/publish{}", plan.base, if batch { "/batch" } else { "" });
+                Sink::Http { client, url, auth: format!("Bearer {}", plan.service_token), batch }
+            }
+            Via::Redis => {
+                let client = redis::Client::open(plan.redis_url.as_str()).map_err(|e| Error::Config(format!("--redis-url: {e}")))?;
+                let connection = tokio::time::timeout(plan.request_timeout, client.get_multiplexed_async_connection())
+                    .await
+                    .map_err(|_| Error::Run(format!("Redis {}: connect timed out", plan.redis_url)))?
+                    .map_err(|e| Error::Run(format!("Redis {}: {e}", plan.redis_url)))?;
+                Sink::Redis(connection)
+            }
+            Via::Kafka => {
+                let producer = ClientConfig::new()
+                    .set("bootstrap.servers", &plan.kafka_brokers)
+                    .set("client.id", "loadgen")
+                    .set("linger.ms", "1")
+                    .set("message.timeout.ms", plan.request_timeout.as_millis().to_string())
+                    .create()
+                    .map_err(|e| Error::Run(format!("Kafka producer for {}: {e}", plan.kafka_brokers)))?;
+                Sink::Kafka { producer, topic: plan.kafka_topic.clone(), timeout: plan.request_timeout }
+            }
+        })
+    }
+
+    /// Sends one request's probes; one fate per probe, in order.
+    async fn send(&self, probes: &[Probe<'_>]) -> Vec<Result<(), String>> {
+        match self {
+            Sink::Http { client, url, auth, batch } => {
+                let body = if *batch {
+                    format!("[{}]", probes.iter().map(Probe::http_body).collect::<Vec<_>>().join(","))
+                } else {
+                    probes[0].http_body()
+                };
+                send_http(client, url, auth, body, *batch, probes.len()).await
+            }
+            Sink::Redis(connection) => {
+                let mut pipe = redis::pipe();
+                for probe in probes {
+                    pipe.publish(format!("ws:{}", probe.user), probe.legacy_message());
+                }
+                // PUBLISH answers how many subscribers got it; delivery is judged at the sockets.
+                match pipe.query_async::<Vec<i64>>(&mut connection.clone()).await {
+                    Ok(_) => vec![Ok(()); probes.len()],
+                    Err(e) => vec![Err(format!("redis_{:?}", e.kind())); probes.len()],
+                }
+            }
+            Sink::Kafka { producer, topic, timeout } => {
+                let sends = probes.iter().map(|probe| {
+                    let value = probe.kafka_event(topic, &random_uuid());
+                    async move {
+                        let record = FutureRecord::to(topic).key(probe.user).payload(&value);
+                        producer.send(record, *timeout).await.map(|_| ()).map_err(|(e, _)| format!("kafka_{e}"))
+                    }
+                });
+                futures::future::join_all(sends).await
+            }
+        }
+    }
+}
+
+/// A random version-4 UUID, for `event_id`.
+fn random_uuid() -> String {
+    // Version 4 in bits 76..80, variant 0b10 in bits 62..64 (RFC 9562).
+    let bits: u128 = (rand::random::<u128>() & !(0xf << 76) & !(0x3 << 62)) | (0x4 << 76) | (0x2 << 62);
+    let hex = format!("{bits:032x}");
+    format!("{}-{}-{}-{}-{}", &hex[..8], &hex[8..12], &hex[12..16], &hex[16..20], &hex[20..])
+}
+
+/// Sends one HTTP request; one fate per notification in it.
+async fn send_http(client: &reqwest::Client, url: &str, auth: &str, body: String, batch: bool, items: usize) -> Vec<Result<(), String>> {
     let all = |reason: String| vec![Err(reason); items];
     let response = match client.post(url).header(AUTHORIZATION, auth).header(CONTENT_TYPE, "application/json").body(body).send().await {
         Ok(response) => response,

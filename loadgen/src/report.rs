@@ -10,10 +10,16 @@ use crate::shard::{new_histogram, ShardOutcome};
 /// Everything a run measured. `to_json_line()` gives the one line the binary prints.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Report {
-    /// `http` or `http-batch`.
+    /// The run's name (`--label`), for tables and plots.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
+    /// `http`, `http-batch`, `redis` or `kafka`.
     pub via: String,
-    /// The hub's base URL.
+    /// The hub's base URL publish requests went to.
     pub url: String,
+    /// Hub instances the sockets were spread over.
+    #[serde(default = "one")]
+    pub instances: usize,
     /// Names this run's users (`lg-<run_id>-<n>`).
     pub run_id: String,
     /// Load-generator processes.
@@ -95,10 +101,15 @@ pub struct Latency {
     pub count: u64,
 }
 
-/// The hub's CPU and memory, from `/proc/<pid>/stat` and `/proc/<pid>/status`.
+fn one() -> usize {
+    1
+}
+
+/// The hub's CPU and memory, from `/proc/<pid>/stat` and `/proc/<pid>/status`, summed over its
+/// instances.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct HubFigures {
-    pub pid: u32,
+    pub pids: Vec<u32>,
     /// CPU seconds (user + system) while the sockets were opened.
     pub cpu_seconds_connect: f64,
     /// CPU seconds (user + system) from the first publish to the end of the drain period.
@@ -117,6 +128,16 @@ pub struct HubFigures {
     pub rss_bytes_per_socket: Option<f64>,
     /// The settle time before `rss_connected_bytes` was read.
     pub settle_s: f64,
+    /// With `--rss-every`: RSS read while publishing, seconds after the first publish.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub rss_samples: Vec<RssSample>,
+}
+
+/// One RSS reading of a soak.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RssSample {
+    pub t_s: f64,
+    pub rss_bytes: u64,
 }
 
 impl Report {
@@ -134,7 +155,7 @@ impl Report {
 /// Raw hub readings, turned into `HubFigures` once deliveries are counted.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct HubReadings {
-    pub pid: u32,
+    pub pids: Vec<u32>,
     pub rss_before: u64,
     pub cpu_start: f64,
     pub cpu_connected: f64,
@@ -143,6 +164,7 @@ pub(crate) struct HubReadings {
     pub cpu_drained: f64,
     pub rss_drained: u64,
     pub settle_s: f64,
+    pub rss_samples: Vec<RssSample>,
 }
 
 fn merge<K: Ord + Clone>(into: &mut BTreeMap<K, u64>, from: &BTreeMap<K, u64>) {
@@ -191,7 +213,7 @@ pub(crate) fn build(config: &Config, shards: &[ShardOutcome], hub: Option<HubRea
         let cpu_publish = h.cpu_drained - h.cpu_publish_start;
         let per_delivered = (delivered > 0).then(|| cpu_publish / delivered as f64);
         HubFigures {
-            pid: h.pid,
+            pids: h.pids,
             cpu_seconds_connect: round(h.cpu_connected - h.cpu_start, 3),
             cpu_seconds_publish: round(cpu_publish, 3),
             cpu_seconds_per_delivered: per_delivered,
@@ -202,11 +224,14 @@ pub(crate) fn build(config: &Config, shards: &[ShardOutcome], hub: Option<HubRea
             rss_bytes_per_socket: (sockets_connected > 0)
                 .then(|| round((h.rss_connected as f64 - h.rss_before as f64) / sockets_connected as f64, 1)),
             settle_s: h.settle_s,
+            rss_samples: h.rss_samples,
         }
     });
     Report {
+        label: config.label.clone(),
         via: config.via.name().into(),
         url: config.url.clone(),
+        instances: config.socket_urls.len().max(1),
         run_id: config.run_id.clone(),
         processes: shards.len(),
         source_ips: config.source_ips.len(),
@@ -216,7 +241,7 @@ pub(crate) fn build(config: &Config, shards: &[ShardOutcome], hub: Option<HubRea
         connect_seconds: round(max(|s| s.connect_seconds), 3),
         users: sum(|s| s.users),
         duration_s: config.duration.as_secs_f64(),
-        batch_size: if config.via == Via::HttpBatch { config.batch_size } else { 1 },
+        batch_size: if config.via == Via::Http { 1 } else { config.batch_size },
         publish_rate_target: config.publish_rate,
         publish_rate_achieved: round(published as f64 / window, 1),
         rate_held: attempted_rate >= 0.95 * config.publish_rate.min(config.notification_cap() as f64 / window),

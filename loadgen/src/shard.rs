@@ -65,6 +65,7 @@ pub(crate) fn new_histogram() -> Histogram<u64> {
 
 pub(crate) async fn run(config: &Config, checkpoints: &mut impl Checkpoints) -> Result<ShardOutcome, Error> {
     let target = config.target()?;
+    let socket_targets = config.socket_targets()?;
     let shard = config.shard;
     let label = (shard.count > 1).then(|| format!("loadgen[{}/{}]", shard.index + 1, shard.count));
     let label = label.as_deref().unwrap_or("loadgen");
@@ -98,10 +99,11 @@ pub(crate) async fn run(config: &Config, checkpoints: &mut impl Checkpoints) -> 
     for &(global, user) in &sockets_here {
         pace.tick().await;
         let permit = pending.clone().acquire_owned().await.expect("never closed");
+        let to = &socket_targets[global % socket_targets.len()];
         let spec = SocketSpec {
             user,
-            url: format!("ws://{}/ws?token={}", target.authority, tokens[user as usize]),
-            addr: target.addr,
+            url: format!("ws://{}/ws?token={}", to.authority, tokens[user as usize]),
+            addr: to.addr,
             bind: (!config.source_ips.is_empty()).then(|| config.source_ips[global % config.source_ips.len()]),
             timeout: config.connect_timeout,
         };
@@ -130,6 +132,9 @@ pub(crate) async fn run(config: &Config, checkpoints: &mut impl Checkpoints) -> 
     let plan = Plan {
         base: target.base.clone(),
         service_token: minter.service(),
+        redis_url: config.redis_url.clone(),
+        kafka_brokers: config.kafka_brokers.clone(),
+        kafka_topic: config.kafka_topic.clone(),
         via: config.via,
         batch_size: config.batch_size,
         rate: config.publish_rate / shard.count as f64,
