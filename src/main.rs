@@ -7,6 +7,11 @@ use hub::cli::{self, Cli, Command};
 use hub::settings::Settings;
 use hub::startup::Application;
 
+/// jemalloc: the glibc allocator's malloc/free took about a sixth of the hub's CPU under load
+/// (docs/benchmarks.md), and jemalloc returns freed memory to the system over time.
+#[global_allocator]
+static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let settings = match Settings::load() {

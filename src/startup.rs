@@ -331,6 +331,9 @@ fn serve(
             .default_service(web::to(routes::not_found))
     })
     .max_connections(per_worker)
+    // A notification is a small write that must leave now: without this, Nagle's algorithm
+    // holds it while an earlier segment waits for the client's delayed ACK (tens of ms).
+    .tcp_nodelay(true)
     // We drive shutdown ourselves: actix-web's handler would drop sockets without close frames.
     .disable_signals()
     .shutdown_timeout(grace.as_secs().max(1));
