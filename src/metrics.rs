@@ -1,6 +1,7 @@
 //! Prometheus metrics: one recorder per process, rendered on `/metrics`.
 
 use std::sync::OnceLock;
+use std::time::Duration;
 
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
 
@@ -23,11 +24,29 @@ impl Metrics {
                 .install_recorder()
                 .expect("no other metrics recorder is installed")
         });
+        static UPKEEP: OnceLock<()> = OnceLock::new();
+        UPKEEP.get_or_init(|| spawn_upkeep(handle.clone()));
         Metrics(handle.clone())
     }
 
-    /// The text exposition.
+    /// The text exposition. It also drains histogram samples, as the upkeep does.
     pub fn render(&self) -> String {
         self.0.render()
     }
+}
+
+/// How often histogram samples are folded into their buckets without a scrape.
+const UPKEEP_PERIOD: Duration = Duration::from_secs(5);
+
+/// The recorder keeps every histogram sample until upkeep (or a scrape) folds it into the
+/// buckets; `install_recorder` leaves running it to the caller. Without it an unscraped hub grew
+/// by every delivery's latency sample: the 10-minute soak in docs/benchmarks.md found it.
+fn spawn_upkeep(handle: PrometheusHandle) {
+    std::thread::Builder::new()
+        .name("metrics-upkeep".into())
+        .spawn(move || loop {
+            std::thread::sleep(UPKEEP_PERIOD);
+            handle.run_upkeep();
+        })
+        .expect("a thread starts");
 }
