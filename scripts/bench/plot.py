@@ -83,7 +83,7 @@ def plot(series, out, title):
     ax.set_ylabel("publish-to-socket latency (ms, log scale)")
     ax.grid(True, which="major", alpha=0.3)
     ax.grid(True, which="minor", axis="y", alpha=0.1)
-    fig.suptitle("Publish-to-socket latency by delivery rate" + (f"\n{title}" if title else ""))
+    ax.set_title("Publish-to-socket latency by delivery rate" + (f"\n{title}" if title else ""))
 
     # One legend: colours name the series, styles the percentiles.
     handles = [Line2D([], [], color=colours[i % len(colours)], linewidth=3, label=name)
