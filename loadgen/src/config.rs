@@ -302,18 +302,10 @@ impl Config {
             return bad("give the base URL only, e.g. http://127.0.0.1:8080".into());
         }
         let Some(host) = url.host_str() else { return bad("no host".into()) };
-        let port = url.port_or_known_default().unwrap_or(80);
-        let host_for_lookup = host.trim_start_matches('[').trim_end_matches(']');
-        let addrs: Vec<SocketAddr> = match (host_for_lookup, port).to_socket_addrs() {
-            Ok(addrs) => addrs.collect(),
-            Err(e) => return bad(format!("cannot resolve: {e}")),
+        let addrs = match loopback_addrs(&url, 80) {
+            Ok(addrs) => addrs,
+            Err(msg) => return bad(msg),
         };
-        if addrs.is_empty() {
-            return bad("resolves to no address".into());
-        }
-        if let Some(outside) = addrs.iter().find(|a| !a.ip().is_loopback()) {
-            return bad(format!("resolves to {}, which is not loopback: the load generator only runs on loopback", outside.ip()));
-        }
         // Prefer IPv4 (the hub binds 127.0.0.1 by default), and an address family the source
         // addresses share.
         let wants_v6 = self.source_ips.first().is_some_and(|ip| ip.is_ipv6());
@@ -331,24 +323,23 @@ impl Config {
 
 /// Checks that a Redis or Kafka address resolves to loopback only.
 fn check_loopback_url(flag: &str, raw: &str) -> Result<(), Error> {
-    let bad = |msg: String| Err(Error::Config(format!("{flag} {raw}: {msg}")));
-    let url = match reqwest::Url::parse(raw) {
-        Ok(url) => url,
-        Err(e) => return bad(e.to_string()),
-    };
-    let Some(host) = url.host_str() else { return bad("no host".into()) };
-    let host = host.trim_start_matches('[').trim_end_matches(']');
-    let port = url.port().unwrap_or(6379);
-    match (host, port).to_socket_addrs() {
-        Ok(addrs) => {
-            let addrs: Vec<SocketAddr> = addrs.collect();
-            if addrs.is_empty() || addrs.iter().any(|a| !a.ip().is_loopback()) {
-                return bad("must resolve to loopback only: the load generator only runs on loopback".into());
-            }
-            Ok(())
-        }
-        Err(e) => bad(format!("cannot resolve: {e}")),
+    let checked = reqwest::Url::parse(raw).map_err(|e| e.to_string()).and_then(|url| loopback_addrs(&url, 6379));
+    checked.map(drop).map_err(|msg| Error::Config(format!("{flag} {raw}: {msg}")))
+}
+
+/// The addresses `url`'s host resolves to (with `default_port` when it names none), all of
+/// them loopback, or why not.
+fn loopback_addrs(url: &reqwest::Url, default_port: u16) -> Result<Vec<SocketAddr>, String> {
+    let host = url.host_str().ok_or("no host")?.trim_start_matches('[').trim_end_matches(']');
+    let port = url.port_or_known_default().unwrap_or(default_port);
+    let addrs: Vec<SocketAddr> = (host, port).to_socket_addrs().map_err(|e| format!("cannot resolve: {e}"))?.collect();
+    if addrs.is_empty() {
+        return Err("resolves to no address".into());
     }
+    if let Some(outside) = addrs.iter().find(|a| !a.ip().is_loopback()) {
+        return Err(format!("resolves to {}, which is not loopback: the load generator only runs on loopback", outside.ip()));
+    }
+    Ok(addrs)
 }
 
 /// Size of the kernel's ephemeral port range.

@@ -7,8 +7,8 @@
 //! publish-to-socket latency, loss, duplicates, misroutes, the achieved rates and, given the
 //! hub's pids, the hub's CPU seconds per delivered notification and RSS per socket (and its RSS
 //! every `rss_every` while publishing, for soaks). Sockets may be spread over several hub
-//! instances (`socket_urls`) while publishing goes to another. Every run is bounded in time and count and
-//! talks to loopback only.
+//! instances (`socket_urls`) while publishing goes to another. Every run is bounded in time and
+//! count and talks to loopback only.
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), loadgen::Error> {
