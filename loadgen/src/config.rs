@@ -178,6 +178,15 @@ pub(crate) struct Target {
 }
 
 impl Config {
+    /// Notifications in one request: `batch_size`, except one with `Via::Http`.
+    pub fn per_request(&self) -> usize {
+        if self.via == Via::Http {
+            1
+        } else {
+            self.batch_size
+        }
+    }
+
     /// Notifications this run publishes at most.
     pub fn notification_cap(&self) -> u64 {
         let planned = (self.publish_rate * self.duration.as_secs_f64()).ceil() as u64;

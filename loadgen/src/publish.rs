@@ -1,7 +1,7 @@
 //! The publisher: a fixed-rate pacer that sends probe notifications to random users through
 //! the HTTP publish API (single or batch), Redis `PUBLISH` or Kafka, with a bounded number of
-//! requests in flight. Each notification carries `data.seq` (unique in the run) and `data.sent_ns` (wall
-//! clock, taken just before its request is handed to the HTTP client).
+//! requests in flight. Each notification carries `data.seq` (unique in the run) and
+//! `data.sent_ns` (wall clock, taken just before its request is handed to its client).
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
@@ -35,7 +35,8 @@ pub(crate) struct Plan {
     pub kafka_brokers: String,
     pub kafka_topic: String,
     pub via: Via,
-    pub batch_size: usize,
+    /// Notifications per request (`Config::per_request`).
+    pub per_request: usize,
     pub rate: f64,
     pub duration: Duration,
     pub cap: u64,
@@ -98,7 +99,7 @@ impl Shared {
 
 pub(crate) async fn run(plan: Plan, progress: Option<&str>) -> Result<Outcome, Error> {
     let sink = Arc::new(Sink::connect(&plan).await?);
-    let per_request = if plan.via == Via::Http { 1 } else { plan.batch_size as u64 };
+    let per_request = plan.per_request as u64;
     let shared = Arc::new(Shared { status: Mutex::new(vec![PENDING; plan.cap as usize]), errors: Mutex::default() });
     let slots = Arc::new(Semaphore::new(plan.max_in_flight));
     let mut seq_user: Vec<u32> = Vec::with_capacity(plan.cap as usize);
@@ -270,7 +271,7 @@ impl Sink {
             }
             Sink::Kafka { producer, topic, timeout } => {
                 let sends = probes.iter().map(|probe| {
-                    let value = probe.kafka_event(topic, &random_uuid());
+                    let value = probe.kafka_event(topic, &uuid::Uuid::new_v4().to_string());
                     async move {
                         let record = FutureRecord::to(topic).key(probe.user).payload(&value);
                         producer.send(record, *timeout).await.map(|_| ()).map_err(|(e, _)| format!("kafka_{e}"))
@@ -280,14 +281,6 @@ impl Sink {
             }
         }
     }
-}
-
-/// A random version-4 UUID, for `event_id`.
-fn random_uuid() -> String {
-    // Version 4 in bits 76..80, variant 0b10 in bits 62..64 (RFC 9562).
-    let bits: u128 = (rand::random::<u128>() & !(0xf << 76) & !(0x3 << 62)) | (0x4 << 76) | (0x2 << 62);
-    let hex = format!("{bits:032x}");
-    format!("{}-{}-{}-{}-{}", &hex[..8], &hex[8..12], &hex[12..16], &hex[16..20], &hex[20..])
 }
 
 /// Sends one HTTP request; one fate per notification in it.

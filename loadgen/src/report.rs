@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::config::{Config, Via};
+use crate::config::Config;
 use crate::shard::{new_histogram, ShardOutcome};
 
 /// Everything a run measured. `to_json_line()` gives the one line the binary prints.
@@ -241,7 +241,7 @@ pub(crate) fn build(config: &Config, shards: &[ShardOutcome], hub: Option<HubRea
         connect_seconds: round(max(|s| s.connect_seconds), 3),
         users: sum(|s| s.users),
         duration_s: config.duration.as_secs_f64(),
-        batch_size: if config.via == Via::Http { 1 } else { config.batch_size },
+        batch_size: config.per_request(),
         publish_rate_target: config.publish_rate,
         publish_rate_achieved: round(published as f64 / window, 1),
         rate_held: attempted_rate >= 0.95 * config.publish_rate.min(config.notification_cap() as f64 / window),

@@ -136,7 +136,7 @@ pub(crate) async fn run(config: &Config, checkpoints: &mut impl Checkpoints) -> 
         kafka_brokers: config.kafka_brokers.clone(),
         kafka_topic: config.kafka_topic.clone(),
         via: config.via,
-        batch_size: config.batch_size,
+        per_request: config.per_request(),
         rate: config.publish_rate / shard.count as f64,
         duration: config.duration,
         cap: share(config.notification_cap()),
