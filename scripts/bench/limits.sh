@@ -18,6 +18,8 @@
 # 800 requests in flight, not Redis's service time. Works from any directory.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
+BENCH_NAME=limits.sh
+source scripts/bench/lib.sh
 
 seconds=3
 out=""
@@ -41,29 +43,13 @@ cap_users=1000
 max_entries=200
 day_ms=86400000
 
-echo "limits.sh: $(redis-server --version)" >&2
-echo "limits.sh: $(redis-benchmark --version), $(nproc) cores," \
-    "$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//'), load average $(cut -d' ' -f1-3 /proc/loadavg)" >&2
-
-dir=$(mktemp -d -t hub-limits.XXXXXX)
+need redis-benchmark redis-tools
+say "$(redis-server --version)"
+say "$(redis-benchmark --version)"
+bench_machine
 port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-redis-server --port "$port" --bind 127.0.0.1 --save '' --appendonly no --dir "$dir" >"$dir/redis.log" 2>&1 &
-redis=$!
-stop_redis() {
-    kill -TERM "$redis" 2>/dev/null || true
-    wait "$redis" 2>/dev/null || true
-    rm -rf "$dir"
-}
-trap stop_redis EXIT
+start_redis "$port"
 cli() { redis-cli -h 127.0.0.1 -p "$port" "$@"; }
-for _ in $(seq 100); do
-    if [[ $(cli PING 2>/dev/null) == PONG ]]; then break; fi
-    if ! kill -0 "$redis" 2>/dev/null; then
-        echo "limits.sh: redis-server did not start:" >&2; cat "$dir/redis.log" >&2; exit 1
-    fi
-    sleep 0.1
-done
-echo "limits.sh: redis-server pid $redis on 127.0.0.1:$port" >&2
 
 # A frame as the hub publishes it: type, id and epoch, then the tail the hub passes to the
 # script, padded so the whole frame is 300 bytes (the size of the hub's frames).
