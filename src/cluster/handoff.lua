@@ -12,7 +12,7 @@ end
 -- Epoch and stream expire together; a missing epoch means this user's history is gone.
 local epoch = redis.call('GET', epoch_key) or ARGV[2]
 local id = redis.call('XADD', stream, '*', 't', tail)
-trim(stream, trimmed_key, max_len, max_age)
+if redis.call('XLEN', stream) > max_len + slack(max_len) then trim(stream, trimmed_key, max_len, max_age) end
 -- Trimming happens only on writes, so the keys also expire at the age limit.
 redis.call('PEXPIRE', stream, max_age)
 redis.call('SET', epoch_key, epoch, 'PX', max_age)

@@ -126,6 +126,35 @@ async fn history_that_cannot_cover_the_gap_says_resync() {
 }
 
 #[tokio::test]
+async fn the_hand_off_trims_in_steps_yet_a_replay_is_judged_against_exactly_max_len() {
+    let redis = RedisServer::volatile();
+    let a = super::redis_server::spawn_instance_with(&redis, "a", |s| s.history.max_len = 8);
+    let mut ids = Vec::new();
+    for n in 0..30 {
+        ids.push(a.notify("teacher", "n", json!({ "n": n })).await);
+    }
+    let len: usize = redis::cmd("XLEN").arg("hub:{teacher}:history").query(&mut redis.client()).unwrap();
+    // Eight kept, plus at most a quarter of that before the next trim.
+    assert!((8..=10).contains(&len), "the stream holds {len} entries");
+
+    // Resuming after the ninth-newest: the eight newest come back, nothing older.
+    let epoch = {
+        let mut tab = a.connect("teacher").await;
+        a.notify("teacher", "probe", json!({})).await;
+        tab.next_notification().await["epoch"].as_str().unwrap().to_owned()
+    };
+    let since = &ids[ids.len() - 8];
+    let mut tab = a.connect_query(&format!("?token={}&since={since}&epoch={epoch}", a.token("teacher"))).await.unwrap();
+    for n in 23..30 {
+        assert_eq!(tab.next_notification().await["data"]["n"], n);
+    }
+    // One step further back is beyond the eight kept (the probe is the newest): a gap.
+    let since = &ids[ids.len() - 9];
+    let mut tab = a.connect_query(&format!("?token={}&since={since}&epoch={epoch}", a.token("teacher"))).await.unwrap();
+    assert_eq!(tab.next_frame().await, json!({ "type": "resync", "epoch": epoch }));
+}
+
+#[tokio::test]
 async fn a_duplicate_is_recognised_by_any_instance() {
     let redis = RedisServer::volatile();
     let a = spawn_instance(&redis, "a");
