@@ -41,6 +41,13 @@ impl Registry {
     ) -> Registry {
         Registry { sessions: HashMap::new(), history, presence, stats, max_sockets_per_user }
     }
+
+    fn route(&self, route: Route) {
+        match self.sessions.get(&route.user_id) {
+            Some(entry) => entry.session.do_send(Fanout { frame: route.frame }),
+            None => self.stats.add_dropped_offline(1),
+        }
+    }
 }
 
 impl Actor for Registry {
@@ -138,9 +145,24 @@ impl Handler<Route> for Registry {
     type Result = ();
 
     fn handle(&mut self, route: Route, _: &mut Context<Self>) {
-        match self.sessions.get(&route.user_id) {
-            Some(entry) => entry.session.do_send(Fanout { frame: route.frame }),
-            None => self.stats.add_dropped_offline(1),
+        self.route(route);
+    }
+}
+
+/// Frames for several users, in order: a batch accepted together.
+#[derive(Message)]
+#[rtype(result = "()")]
+pub struct RouteAll {
+    /// The frames, each for one user.
+    pub routes: Vec<Route>,
+}
+
+impl Handler<RouteAll> for Registry {
+    type Result = ();
+
+    fn handle(&mut self, all: RouteAll, _: &mut Context<Self>) {
+        for route in all.routes {
+            self.route(route);
         }
     }
 }
@@ -230,35 +252,20 @@ mod tests {
     use std::time::Duration;
 
     use futures::future::BoxFuture;
-    use parking_lot::Mutex;
 
     use super::*;
-    use crate::connection::{Close, ConnectionHandle, Deliver, Frames};
+    use crate::connection::{Close, ConnectionHandle, Outbox};
     use crate::history::{HistorySettings, MemoryHistory};
     use crate::presence::Presence;
 
-    /// Stands in for a connection: records what it is sent.
-    struct Recorder {
-        frames: Arc<Mutex<Vec<String>>>,
-    }
+    /// Stands in for a connection's actor, which only takes close commands from a session.
+    struct Closer;
 
-    impl Actor for Recorder {
+    impl Actor for Closer {
         type Context = Context<Self>;
     }
 
-    impl Handler<Deliver> for Recorder {
-        type Result = ();
-
-        fn handle(&mut self, deliver: Deliver, _: &mut Context<Self>) {
-            let mut frames = self.frames.lock();
-            match deliver.frames {
-                Frames::One(frame) => frames.push(frame.text.to_string()),
-                Frames::Replay(replayed) => frames.extend(replayed.into_iter().map(|f| f.text.to_string())),
-            }
-        }
-    }
-
-    impl Handler<Close> for Recorder {
+    impl Handler<Close> for Closer {
         type Result = ();
 
         fn handle(&mut self, _: Close, _: &mut Context<Self>) {}
@@ -275,10 +282,10 @@ mod tests {
         fn left(&self, _: &UserId) {}
     }
 
-    fn recorder(id: u64) -> (ConnectionHandle, Arc<Mutex<Vec<String>>>) {
-        let frames = Arc::new(Mutex::new(Vec::new()));
-        let addr = Recorder { frames: frames.clone() }.start();
-        (ConnectionHandle { id, deliver: addr.clone().recipient(), close: addr.recipient() }, frames)
+    /// A socket's handle, and its outbox to read what the session queued.
+    fn tab(id: u64) -> (ConnectionHandle, Outbox) {
+        let outbox = Outbox::new(1 << 20, Duration::from_secs(1));
+        (ConnectionHandle { id, outbox: outbox.clone(), close: Closer.start().recipient() }, outbox)
     }
 
     #[actix_rt::test]
@@ -288,8 +295,8 @@ mod tests {
         let stats = Arc::new(EngineStats::default());
         let registry = Registry::new(history, Arc::new(SlowPresence), stats.clone(), 5).start();
         let user: UserId = "u".into();
-        let (first, _) = recorder(1);
-        let (second, second_frames) = recorder(2);
+        let (first, _) = tab(1);
+        let (second, second_outbox) = tab(2);
 
         registry.send(Join { user_id: user.clone(), connection: first, resume: None }).await.unwrap().unwrap();
         // The second joins and the first leaves at once: the session must outlive the first's
@@ -300,7 +307,7 @@ mod tests {
 
         registry.do_send(Route { user_id: user, frame: Frame::unnumbered("hello") });
         tokio::time::sleep(Duration::from_millis(100)).await;
-        assert_eq!(*second_frames.lock(), vec!["hello".to_owned()]);
+        assert_eq!(second_outbox.queued_notifications(), vec!["hello".to_owned()]);
         assert_eq!(stats.snapshot().sessions, 1);
     }
 
@@ -330,13 +337,13 @@ mod tests {
         let history = Arc::new(SlowHistory { frames: vec![numbered(1), numbered(2)] });
         let registry = Registry::new(history, Arc::new(crate::LocalPresence), Arc::new(EngineStats::default()), 5).start();
         let user: UserId = "u".into();
-        let (tab, frames) = recorder(1);
-        registry.send(Join { user_id: user.clone(), connection: tab, resume: None }).await.unwrap().unwrap();
+        let (socket, outbox) = tab(1);
+        registry.send(Join { user_id: user.clone(), connection: socket, resume: None }).await.unwrap().unwrap();
 
         registry.do_send(CatchUpUser { user_id: user.clone() });
         // n2 arrives live while history is being read; n1 was missed.
         registry.do_send(Route { user_id: user, frame: numbered(2) });
         tokio::time::sleep(Duration::from_millis(150)).await;
-        assert_eq!(*frames.lock(), vec!["n1".to_owned(), "n2".to_owned()], "in id order, each once");
+        assert_eq!(outbox.queued_notifications(), vec!["n1".to_owned(), "n2".to_owned()], "in id order, each once");
     }
 }

@@ -9,7 +9,7 @@ use actix::prelude::*;
 use futures::future::{BoxFuture, FutureExt, Shared};
 
 use crate::close::CloseReason;
-use crate::connection::{ConnectionHandle, Frames};
+use crate::connection::{Close, ConnectionHandle};
 use crate::history::{History, Replay, ResumePoint};
 use crate::notification::{Frame, NotificationId, UserId};
 use crate::stats::EngineStats;
@@ -68,7 +68,7 @@ impl UserSession {
                     tracing::warn!(user_id = %session.user_id, %error, "replay failed; closing the socket so it resumes later");
                     metrics::counter!("hub_replays_total", "outcome" => "failed").increment(1);
                     if let Some(member) = session.members.get(&connection_id) {
-                        member.handle.close.do_send(crate::connection::Close { reason: CloseReason::InternalError });
+                        member.handle.close.do_send(Close { reason: CloseReason::InternalError });
                     }
                 }
             })
@@ -83,9 +83,14 @@ impl UserSession {
         }
         for member in self.members.values_mut() {
             match &mut member.held {
-                None => member.handle.deliver.do_send(crate::connection::Deliver { frames: Frames::One(frame.clone()) }),
+                None => {
+                    if member.handle.outbox.push(frame.clone()).is_err() {
+                        self.stats.add_dropped_slow_client(1);
+                        member.handle.close.do_send(Close { reason: CloseReason::TooSlow });
+                    }
+                }
                 Some(held) if held.len() < MAX_HELD_WHILE_REPLAYING => held.push(frame.clone()),
-                Some(_) => member.handle.close.do_send(crate::connection::Close { reason: CloseReason::TooSlow }),
+                Some(_) => member.handle.close.do_send(Close { reason: CloseReason::TooSlow }),
             }
         }
     }
@@ -124,7 +129,7 @@ fn deliver_replay(member: &mut Member, replay: Replay) {
             frames
         }
     };
-    member.handle.deliver.do_send(crate::connection::Deliver { frames: Frames::Replay(frames) });
+    member.handle.outbox.push_replay(frames);
 }
 
 impl Actor for UserSession {
@@ -280,7 +285,7 @@ impl Handler<CloseAll> for UserSession {
 
     fn handle(&mut self, msg: CloseAll, _: &mut Context<Self>) -> usize {
         for member in self.members.values() {
-            member.handle.close.do_send(crate::connection::Close { reason: msg.reason });
+            member.handle.close.do_send(Close { reason: msg.reason });
         }
         self.members.len()
     }

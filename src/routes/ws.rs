@@ -44,11 +44,9 @@ pub async fn connect(req: HttpRequest, body: web::Payload, state: web::Data<AppS
         tracing::info!(reason = e.reason(), "websocket handshake refused");
     })?;
     let resume = resume_point(params.since, params.epoch)?;
-    let (response, session, stream) =
-        actix_ws::handle(&req, body).map_err(|e| ApiError::BadRequest(format!("not a WebSocket handshake: {e}")))?;
     let identity = Identity { user_id: principal.user_id.into(), expires_at: principal.expires_at };
-    Connection::start(session, stream, identity, resume, state.connection_deps.clone());
-    Ok(response)
+    Connection::start(&req, body, identity, resume, state.connection_deps.clone())
+        .map_err(|e| ApiError::BadRequest(format!("not a WebSocket handshake: {e}")))
 }
 
 /// Browsers send `Origin`; a page from another site must not open a socket with a token it

@@ -1,5 +1,6 @@
 //! One actor per WebSocket: it joins its user's session, reads client frames, keeps the
-//! heartbeat and the token's lifetime, and queues outbound frames without ever awaiting a write.
+//! heartbeat and the token's lifetime, and owns the socket's [`Outbox`], into which its session
+//! queues live frames directly. Nobody awaits a socket write.
 
 mod client_frame;
 mod outbox;
@@ -9,16 +10,16 @@ use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use actix::prelude::*;
-use actix_ws::{AggregatedMessage, AggregatedMessageStream, CloseReason as WsCloseReason, MessageStream, ProtocolError};
+use actix_web::{web, HttpRequest, HttpResponse};
+use actix_ws::{AggregatedMessage, AggregatedMessageStream, CloseReason as WsCloseReason, ProtocolError};
 
 use crate::close::CloseReason;
 use crate::history::ResumePoint;
 use crate::identity::{Identity, TokenVerifier};
-use crate::notification::{Frame, NotificationId};
 use crate::registry::{Join, JoinError, Leave, Registry};
 use crate::stats::EngineStats;
 use client_frame::ClientFrame;
-use outbox::Outbox;
+pub use outbox::{Outbox, Overflow};
 
 /// Limits and intervals of one socket, from the service's settings.
 #[derive(Debug, Clone)]
@@ -52,31 +53,17 @@ pub struct ConnectionDeps {
     pub stats: Arc<EngineStats>,
 }
 
-/// How a session reaches a connection: recipients, so tests can stand in a recording actor.
+/// How a session reaches a connection. Frames go straight into the socket's outbox, from the
+/// session's thread: a message to the connection actor for each frame would cost a mailbox hop
+/// and a wake-up of the actor, which is most of what fanning out costs beyond the socket write.
 #[derive(Clone)]
 pub struct ConnectionHandle {
     /// The connection's id, unique in this process.
     pub id: u64,
     /// Where frames go.
-    pub deliver: Recipient<Deliver>,
-    /// Where close commands go.
+    pub outbox: Outbox,
+    /// Where close commands go (a recipient, so tests can stand in a recording actor).
     pub close: Recipient<Close>,
-}
-
-/// Frames for the socket.
-#[derive(Message)]
-#[rtype(result = "()")]
-pub struct Deliver {
-    /// One live frame, or a replay burst.
-    pub frames: Frames,
-}
-
-/// One live frame, or everything a resuming client missed, in order.
-pub enum Frames {
-    /// A live frame.
-    One(Frame),
-    /// A replay (possibly led by a `resync` frame) followed by the live frames held meanwhile.
-    Replay(Vec<Frame>),
 }
 
 /// Close the socket with a catalogued reason.
@@ -98,8 +85,6 @@ pub struct Connection {
     outbox: Outbox,
     last_heard: Instant,
     invalid_frames: u32,
-    /// The newest notification id sent, so an id is never sent twice (replay and live overlap).
-    last_sent: Option<NotificationId>,
     joined: bool,
     closing: bool,
     expiry_timers: Vec<SpawnHandle>,
@@ -107,21 +92,28 @@ pub struct Connection {
 }
 
 impl Connection {
-    /// Starts the actor for an upgraded socket on the current arbiter.
+    /// Upgrades the request to a WebSocket and starts its actor on the current arbiter (the one
+    /// the socket's HTTP dispatcher runs on). Returns the handshake response, whose body is the
+    /// socket's outbox.
     pub fn start(
-        session: actix_ws::Session,
-        stream: MessageStream,
+        req: &HttpRequest,
+        payload: web::Payload,
         identity: Identity,
         resume: Option<ResumePoint>,
         deps: ConnectionDeps,
-    ) -> Addr<Connection> {
+    ) -> Result<HttpResponse, actix_web::Error> {
+        // actix-ws does the handshake and decodes what the client sends; its session, a channel
+        // to its own response body, is not used: the outbox's body writes the frames instead.
+        let (response, _session, stream) = actix_ws::handle(req, payload)?;
         let id = NEXT_CONNECTION_ID.fetch_add(1, Ordering::Relaxed);
         let settings = &deps.settings;
         let stream: AggregatedMessageStream = stream
             .max_frame_size(settings.max_frame_bytes)
             .aggregate_continuations()
             .max_continuation_size(settings.max_frame_bytes);
-        let outbox = Outbox::spawn(session, settings.outbound_queue_bytes, settings.close_timeout, deps.stats.clone());
+        let outbox = Outbox::new(settings.outbound_queue_bytes, settings.close_timeout);
+        let (response, actix_ws_body) = response.into_parts();
+        let response = response.set_body(outbox.body(actix_ws_body, deps.stats.clone())).map_into_boxed_body();
         let span = tracing::info_span!("ws", user_id = %identity.user_id, conn_id = id);
         Connection::create(|ctx| {
             ctx.add_stream(stream);
@@ -133,17 +125,17 @@ impl Connection {
                 outbox,
                 last_heard: Instant::now(),
                 invalid_frames: 0,
-                last_sent: None,
                 joined: false,
                 closing: false,
                 expiry_timers: Vec::new(),
                 span,
             }
-        })
+        });
+        Ok(response)
     }
 
     fn connection_handle(&self, ctx: &mut Context<Self>) -> ConnectionHandle {
-        ConnectionHandle { id: self.id, deliver: ctx.address().recipient(), close: ctx.address().recipient() }
+        ConnectionHandle { id: self.id, outbox: self.outbox.clone(), close: ctx.address().recipient() }
     }
 
     fn close(&mut self, ctx: &mut Context<Self>, reason: CloseReason) {
@@ -168,32 +160,11 @@ impl Connection {
         ctx.stop();
     }
 
-    fn send(&mut self, ctx: &mut Context<Self>, frame: Frame) {
-        if self.closing || !self.is_new(&frame) {
-            return;
-        }
-        if self.outbox.push(frame).is_err() {
-            self.deps.stats.add_dropped_slow_client(1);
-            self.close(ctx, CloseReason::TooSlow);
-        }
-    }
-
     /// Queues a protocol frame (pong, error, token_expiring). It counts against the byte limit
     /// like any frame, so a client that sends pings and never reads cannot grow the queue.
     fn control(&mut self, ctx: &mut Context<Self>, text: String) {
         if !self.closing && self.outbox.push_control(text.into()).is_err() {
             self.close(ctx, CloseReason::TooSlow);
-        }
-    }
-
-    fn is_new(&mut self, frame: &Frame) -> bool {
-        match frame.id {
-            None => true,
-            Some(id) if self.last_sent.is_some_and(|last| id <= last) => false,
-            Some(id) => {
-                self.last_sent = Some(id);
-                true
-            }
         }
     }
 
@@ -262,9 +233,9 @@ impl Actor for Connection {
     type Context = Context<Self>;
 
     fn started(&mut self, ctx: &mut Context<Self>) {
-        // Bursts come as one replay message; live frames are pushed straight to the outbox, so
-        // the mailbox only needs room for scheduling jitter.
-        ctx.set_mailbox_capacity(256);
+        // Frames bypass the mailbox (sessions push them into the outbox), so it only holds
+        // close commands and the join's answer.
+        ctx.set_mailbox_capacity(16);
         self.deps.stats.connection_started();
         {
             let _span = self.span.enter();
@@ -292,6 +263,8 @@ impl Actor for Connection {
     }
 
     fn stopped(&mut self, _: &mut Context<Self>) {
+        // Ends the response body once what is queued is written, if no close or abort did.
+        self.outbox.finish();
         if self.joined {
             self.deps.registry.do_send(Leave { user_id: self.identity.user_id.clone(), connection_id: self.id });
         }
@@ -336,23 +309,6 @@ impl StreamHandler<Result<AggregatedMessage, ProtocolError>> for Connection {
         // The peer went away (closed, or the TCP connection dropped without a close frame).
         if !self.closing {
             self.drop_socket(ctx, "peer_gone");
-        }
-    }
-}
-
-impl Handler<Deliver> for Connection {
-    type Result = ();
-
-    fn handle(&mut self, deliver: Deliver, ctx: &mut Context<Self>) {
-        match deliver.frames {
-            Frames::One(frame) => self.send(ctx, frame),
-            Frames::Replay(frames) => {
-                if self.closing {
-                    return;
-                }
-                let fresh: Vec<Frame> = frames.into_iter().filter(|f| self.is_new(f)).collect();
-                self.outbox.push_replay(fresh);
-            }
         }
     }
 }

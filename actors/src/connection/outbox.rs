@@ -1,241 +1,351 @@
-//! A socket's outbound queue, bounded in bytes, drained by a writer task of its own.
+//! A socket's outbound queue, bounded in bytes, drained by the socket's HTTP response body.
 //!
-//! The connection actor never awaits a socket write: it pushes here and goes on, so one client
-//! that stops reading delays nobody else. When the queue would pass its byte limit the socket
-//! is closed with 4002 and the client resumes from history.
+//! Nobody awaits a socket write. The user session pushes live frames straight in, from whichever
+//! thread it runs on, and the connection actor pushes its protocol frames; actix-http's
+//! dispatcher pulls from here ([`OutboxBody`]) whenever the socket can take more. What is queued
+//! here is therefore what the client has not yet taken, and when a push would pass the byte
+//! limit the socket is closed with 4002 and the client resumes from history. One slow client
+//! delays nobody else.
 
-use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
-use std::future::poll_fn;
-use std::rc::Rc;
+use std::mem;
+use std::pin::Pin;
 use std::sync::{Arc, OnceLock};
-use std::task::{Poll, Waker};
+use std::task::{Context, Poll, Waker};
 use std::time::Duration;
 
-use actix_ws::Session;
-use bytes::Bytes;
+use actix_http::ws::{Codec, Message};
+use actix_web::body::{BodySize, BoxBody, MessageBody};
+use bytes::{Bytes, BytesMut};
 use bytestring::ByteString;
-use tokio::task::JoinHandle;
+use parking_lot::Mutex;
+use actix_codec::Encoder;
 
-use crate::notification::Frame;
+use crate::notification::{Frame, NotificationId};
 use crate::stats::EngineStats;
 
 /// The queue would pass its byte limit.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct Overflow;
+pub struct Overflow;
+
+/// Slots a drained queue keeps; a burst's larger buffer is given back once it drains.
+const IDLE_SLOTS: usize = 4;
+
+/// How much one poll of the body encodes: enough to fill a socket write, small enough that the
+/// dispatcher's own buffer stays bounded and the byte limit keeps meaning what the client has
+/// not taken.
+const CHUNK_BYTES: usize = 16 * 1024;
+
+/// RFC 6455: a control frame's payload is at most 125 bytes.
+const MAX_CONTROL_PAYLOAD: usize = 125;
 
 enum Outgoing {
     Notification(Frame),
     Control(ByteString),
     Ping,
     Pong(Bytes),
-    Close(Option<actix_ws::CloseReason>),
+    Close(Option<actix_http::ws::CloseReason>),
 }
 
-/// Slots a drained queue keeps; a burst's larger buffer is given back once it drains.
-const IDLE_SLOTS: usize = 4;
-
-/// The queue between the connection actor and its writer task. Both run on the same arbiter
-/// thread, so a `RefCell` and one waker do a channel's work. A tokio channel preallocates a
-/// block of 32 slots, about 3 KiB per socket at the size of `Outgoing`: most of what an idle
-/// socket cost beyond actix-http's own buffers (docs/benchmarks.md).
-#[derive(Default)]
-struct Queue {
-    items: RefCell<VecDeque<Outgoing>>,
-    writer: Cell<Option<Waker>>,
-    /// The outbox is gone: the writer ends once the queue is empty.
-    closed: Cell<bool>,
-    /// The writer is gone (the socket failed or closed): pushes are dropped.
-    writer_gone: Cell<bool>,
+/// When the response body ends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum End {
+    /// Frames are accepted.
+    Open,
+    /// After what is queued (a close frame, or nothing more when the actor stopped).
+    AfterQueue,
+    /// At once: the peer is gone or silent, or the close frame waited too long.
+    Now,
 }
 
-impl Queue {
-    fn push(&self, item: Outgoing) {
-        if self.writer_gone.get() {
-            return;
-        }
-        self.items.borrow_mut().push_back(item);
-        self.wake_writer();
-    }
-
-    fn close(&self) {
-        self.closed.set(true);
-        self.wake_writer();
-    }
-
-    fn wake_writer(&self) {
-        if let Some(waker) = self.writer.take() {
-            waker.wake();
-        }
-    }
-
-    /// The next item, or `None` once the outbox is gone and the queue is empty.
-    async fn next(&self) -> Option<Outgoing> {
-        poll_fn(|cx| {
-            let mut items = self.items.borrow_mut();
-            if let Some(item) = items.pop_front() {
-                if items.is_empty() && items.capacity() > IDLE_SLOTS {
-                    items.shrink_to(IDLE_SLOTS);
-                }
-                return Poll::Ready(Some(item));
-            }
-            if self.closed.get() {
-                return Poll::Ready(None);
-            }
-            self.writer.set(Some(cx.waker().clone()));
-            Poll::Pending
-        })
-        .await
-    }
-}
-
-/// Marks the writer gone however its task ends (returned or aborted), and drops what it left.
-struct WriterGone(Rc<Queue>);
-
-impl Drop for WriterGone {
-    fn drop(&mut self) {
-        self.0.writer_gone.set(true);
-        self.0.items.borrow_mut().clear();
-    }
-}
-
-pub(crate) struct Outbox {
-    queue: Rc<Queue>,
-    /// Bytes of notification frames queued and not yet handed to the socket.
-    queued: Rc<Cell<usize>>,
-    limit: usize,
+struct State {
+    items: VecDeque<Outgoing>,
+    /// Bytes of frames queued and not yet taken by the socket (pings are not counted).
+    queued: usize,
     /// Extra room granted to a replay, which arrives as one burst; gone once the queue drains
     /// back under the limit.
     burst_allowance: usize,
-    writer: JoinHandle<()>,
+    /// The newest notification id queued, so an id is never sent twice (replay and live overlap).
+    last_sent: Option<NotificationId>,
+    /// A push overflowed: nothing more is queued until the connection closes the socket.
+    overflowed: bool,
+    end: End,
+    /// The response body, waiting for frames.
+    body: Option<Waker>,
+}
+
+struct Shared {
+    state: Mutex<State>,
+    limit: usize,
     close_timeout: Duration,
 }
 
+/// The handle on a socket's queue: the connection actor and the user session each hold one.
+#[derive(Clone)]
+pub struct Outbox(Arc<Shared>);
+
 impl Outbox {
-    /// Starts the writer task on the current arbiter.
-    pub(crate) fn spawn(session: Session, limit: usize, close_timeout: Duration, stats: Arc<EngineStats>) -> Outbox {
-        let queue = Rc::new(Queue::default());
-        let queued = Rc::new(Cell::new(0));
-        let writer = tokio::task::spawn_local(write_loop(session, WriterGone(queue.clone()), queued.clone(), stats));
-        Outbox { queue, queued, limit, burst_allowance: 0, writer, close_timeout }
+    pub(crate) fn new(limit: usize, close_timeout: Duration) -> Outbox {
+        let state = State {
+            items: VecDeque::new(),
+            queued: 0,
+            burst_allowance: 0,
+            last_sent: None,
+            overflowed: false,
+            end: End::Open,
+            body: None,
+        };
+        Outbox(Arc::new(Shared { state: Mutex::new(state), limit, close_timeout }))
     }
 
-    /// Queues one live frame, or reports that it would overflow the queue.
-    pub(crate) fn push(&mut self, frame: Frame) -> Result<(), Overflow> {
-        self.admit(frame.len())?;
-        self.enqueue(frame);
-        Ok(())
-    }
-
-    /// Queues a protocol frame (pong, error, token_expiring) under the same byte limit.
-    pub(crate) fn push_control(&mut self, text: ByteString) -> Result<(), Overflow> {
-        self.admit(text.len())?;
-        self.queued.set(self.queued.get() + text.len());
-        self.queue.push(Outgoing::Control(text));
-        Ok(())
-    }
-
-    fn admit(&mut self, len: usize) -> Result<(), Overflow> {
-        let queued = self.queued.get();
-        if queued <= self.limit {
-            self.burst_allowance = 0;
+    /// Queues one live frame. `Ok` also when there is nothing to queue: the frame was sent
+    /// already (by id), or the socket is closing.
+    pub fn push(&self, frame: Frame) -> Result<(), Overflow> {
+        let mut state = self.0.state.lock();
+        if !state.accepting() || !state.is_new(&frame) {
+            return Ok(());
         }
-        if queued + len > self.limit + self.burst_allowance {
+        self.admit(&mut state, frame.len())?;
+        state.last_sent = frame.id.or(state.last_sent);
+        state.enqueue(frame.len(), Outgoing::Notification(frame));
+        Ok(())
+    }
+
+    /// Queues a replay as one burst: always admitted (history bounds its size), and the queue
+    /// may hold it on top of the normal limit until it drains. Frames already sent are skipped.
+    pub fn push_replay(&self, frames: Vec<Frame>) {
+        let mut state = self.0.state.lock();
+        if !state.accepting() {
+            return;
+        }
+        let fresh: Vec<Frame> = frames.into_iter().filter(|f| state.is_new(f)).collect();
+        state.burst_allowance = fresh.iter().map(Frame::len).sum();
+        for frame in fresh {
+            state.last_sent = frame.id.or(state.last_sent);
+            state.enqueue(frame.len(), Outgoing::Notification(frame));
+        }
+    }
+
+    /// Queues a protocol frame (pong, error, token_expiring) under the same byte limit, so a
+    /// client that sends pings and never reads cannot grow the queue.
+    pub(crate) fn push_control(&self, text: ByteString) -> Result<(), Overflow> {
+        let mut state = self.0.state.lock();
+        if !state.accepting() {
+            return Ok(());
+        }
+        self.admit(&mut state, text.len())?;
+        state.enqueue(text.len(), Outgoing::Control(text));
+        Ok(())
+    }
+
+    /// Answers a WebSocket ping, under the byte limit.
+    pub(crate) fn push_pong(&self, mut payload: Bytes) -> Result<(), Overflow> {
+        payload.truncate(MAX_CONTROL_PAYLOAD);
+        let mut state = self.0.state.lock();
+        if !state.accepting() {
+            return Ok(());
+        }
+        let len = payload.len().max(1);
+        self.admit(&mut state, len)?;
+        state.enqueue(len, Outgoing::Pong(payload));
+        Ok(())
+    }
+
+    /// The server's heartbeat ping.
+    pub(crate) fn ping(&self) {
+        let mut state = self.0.state.lock();
+        if state.accepting() {
+            state.enqueue(0, Outgoing::Ping);
+        }
+    }
+
+    fn admit(&self, state: &mut State, len: usize) -> Result<(), Overflow> {
+        if state.queued <= self.0.limit {
+            state.burst_allowance = 0;
+        }
+        if state.queued + len > self.0.limit + state.burst_allowance {
+            state.overflowed = true;
             return Err(Overflow);
         }
         Ok(())
     }
 
-    /// Queues a replay as one burst: always admitted (history bounds its size), and the queue
-    /// may hold it on top of the normal limit until it drains.
-    pub(crate) fn push_replay(&mut self, frames: Vec<Frame>) {
-        self.burst_allowance = frames.iter().map(Frame::len).sum();
-        for frame in frames {
-            self.enqueue(frame);
-        }
-    }
-
-    fn enqueue(&mut self, frame: Frame) {
-        self.queued.set(self.queued.get() + frame.len());
-        self.queue.push(Outgoing::Notification(frame));
-    }
-
-    pub(crate) fn ping(&self) {
-        self.queue.push(Outgoing::Ping);
-    }
-
-    /// Answers a WebSocket ping, under the byte limit: a client that floods pings and never
-    /// reads cannot grow the queue.
-    pub(crate) fn push_pong(&mut self, payload: Bytes) -> Result<(), Overflow> {
-        self.admit(payload.len().max(1))?;
-        self.queued.set(self.queued.get() + payload.len().max(1));
-        self.queue.push(Outgoing::Pong(payload));
-        Ok(())
-    }
-
     /// Sends the close frame after what is queued, and gives the client `close_timeout` to take
-    /// it before the socket is dropped without one.
-    pub(crate) fn close(&self, reason: Option<actix_ws::CloseReason>) {
-        self.queue.push(Outgoing::Close(reason));
-        let writer = self.writer.abort_handle();
-        let timeout = self.close_timeout;
+    /// it before the socket is dropped without one. Must run on the socket's arbiter.
+    pub(crate) fn close(&self, reason: Option<actix_http::ws::CloseReason>) {
+        {
+            let mut state = self.0.state.lock();
+            if state.end != End::Open {
+                return;
+            }
+            state.end = End::AfterQueue;
+            state.enqueue(0, Outgoing::Close(reason));
+        }
+        let outbox = self.clone();
         tokio::task::spawn_local(async move {
-            tokio::time::sleep(timeout).await;
-            writer.abort();
+            tokio::time::sleep(outbox.0.close_timeout).await;
+            outbox.abort();
         });
+    }
+
+    /// Ends the socket after what is queued, without a close frame (the actor stopped without
+    /// closing, e.g. the system is stopping). Does nothing once a close or an abort is under way.
+    pub(crate) fn finish(&self) {
+        let mut state = self.0.state.lock();
+        if state.end == End::Open {
+            state.end = End::AfterQueue;
+            state.wake_body();
+        }
     }
 
     /// Drops the socket at once: for a peer that is gone or silent.
     pub(crate) fn abort(&self) {
-        self.writer.abort();
+        let mut state = self.0.state.lock();
+        state.end = End::Now;
+        state.items.clear();
+        state.queued = 0;
+        state.wake_body();
+    }
+
+    /// The response body that drains this queue into the socket. `inner` is actix-ws's own body:
+    /// it is kept, unpolled, because dropping it tells actix-ws's message stream that the
+    /// connection is gone.
+    pub(crate) fn body(&self, inner: BoxBody, stats: Arc<EngineStats>) -> OutboxBody {
+        OutboxBody { outbox: self.clone(), codec: Codec::new(), buf: BytesMut::new(), stats, _inner: inner }
     }
 }
 
-impl Drop for Outbox {
-    fn drop(&mut self) {
-        self.queue.close();
+#[cfg(test)]
+impl Outbox {
+    /// The texts of the notification frames queued, in order.
+    pub(crate) fn queued_notifications(&self) -> Vec<String> {
+        let state = self.0.state.lock();
+        let texts = state.items.iter().filter_map(|item| match item {
+            Outgoing::Notification(frame) => Some(frame.text.to_string()),
+            _ => None,
+        });
+        texts.collect()
     }
 }
 
-async fn write_loop(mut session: Session, queue: WriterGone, queued: Rc<Cell<usize>>, stats: Arc<EngineStats>) {
-    while let Some(outgoing) = queue.0.next().await {
-        let written = match outgoing {
-            Outgoing::Notification(frame) => {
-                let len = frame.len();
-                let accepted_at = frame.accepted_at;
-                let written = session.text(frame.text).await;
-                queued.set(queued.get() - len);
-                if written.is_ok() {
-                    stats.add_delivered(1);
-                    latency_histogram().record(accepted_at.elapsed().as_secs_f64());
-                }
-                written
-            }
-            Outgoing::Control(text) => {
-                let len = text.len();
-                let written = session.text(text).await;
-                queued.set(queued.get() - len);
-                written
-            }
-            Outgoing::Ping => session.ping(b"").await,
-            Outgoing::Pong(payload) => {
-                let written = session.pong(&payload).await;
-                queued.set(queued.get() - payload.len().max(1));
-                written
-            }
-            Outgoing::Close(reason) => {
-                let _ = session.close(reason).await;
-                return;
-            }
-        };
-        if written.is_err() {
-            return;
+impl State {
+    fn accepting(&self) -> bool {
+        self.end == End::Open && !self.overflowed
+    }
+
+    fn is_new(&self, frame: &Frame) -> bool {
+        match (frame.id, self.last_sent) {
+            (Some(id), Some(last)) => id > last,
+            _ => true,
+        }
+    }
+
+    fn enqueue(&mut self, len: usize, item: Outgoing) {
+        self.queued += len;
+        self.items.push_back(item);
+        self.wake_body();
+    }
+
+    fn wake_body(&mut self) {
+        if let Some(waker) = self.body.take() {
+            waker.wake();
         }
     }
 }
 
+/// The socket's response body: encodes queued frames as the dispatcher asks for bytes.
+pub(crate) struct OutboxBody {
+    outbox: Outbox,
+    codec: Codec,
+    buf: BytesMut,
+    stats: Arc<EngineStats>,
+    _inner: BoxBody,
+}
+
+/// Encodes queued frames into `buf`, up to about one chunk or through a close frame.
+fn encode_queued(
+    state: &mut State,
+    codec: &mut Codec,
+    buf: &mut BytesMut,
+    stats: &EngineStats,
+) -> Result<(), actix_http::ws::ProtocolError> {
+    while buf.len() < CHUNK_BYTES {
+        let Some(item) = state.items.pop_front() else { break };
+        let (message, len) = match item {
+            Outgoing::Notification(frame) => {
+                stats.add_delivered(1);
+                latency_histogram().record(frame.accepted_at.elapsed().as_secs_f64());
+                let len = frame.len();
+                (Message::Text(frame.text), len)
+            }
+            Outgoing::Control(text) => {
+                let len = text.len();
+                (Message::Text(text), len)
+            }
+            Outgoing::Ping => (Message::Ping(Bytes::new()), 0),
+            Outgoing::Pong(payload) => {
+                let len = payload.len().max(1);
+                (Message::Pong(payload), len)
+            }
+            Outgoing::Close(reason) => {
+                // Nothing follows a close frame.
+                state.end = End::Now;
+                state.items.clear();
+                state.queued = 0;
+                return codec.encode(Message::Close(reason), buf);
+            }
+        };
+        state.queued -= len;
+        codec.encode(message, buf)?;
+    }
+    if state.items.is_empty() && state.items.capacity() > IDLE_SLOTS {
+        state.items.shrink_to(IDLE_SLOTS);
+    }
+    Ok(())
+}
+
+impl MessageBody for OutboxBody {
+    type Error = actix_http::ws::ProtocolError;
+
+    fn size(&self) -> BodySize {
+        BodySize::Stream
+    }
+
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Result<Bytes, Self::Error>>> {
+        let OutboxBody { outbox, codec, buf, stats, .. } = self.get_mut();
+        let mut state = outbox.0.state.lock();
+        if state.end == End::Now {
+            return Poll::Ready(None);
+        }
+        if let Err(error) = encode_queued(&mut state, codec, buf, stats) {
+            return Poll::Ready(Some(Err(error)));
+        }
+        if !buf.is_empty() {
+            return Poll::Ready(Some(Ok(mem::take(buf).freeze())));
+        }
+        if state.end == End::AfterQueue {
+            return Poll::Ready(None);
+        }
+        if !state.body.as_ref().is_some_and(|waker| waker.will_wake(cx.waker())) {
+            state.body = Some(cx.waker().clone());
+        }
+        Poll::Pending
+    }
+}
+
+impl Drop for OutboxBody {
+    /// The socket is gone: later pushes are dropped rather than queued for nobody.
+    fn drop(&mut self) {
+        let mut state = self.outbox.0.state.lock();
+        state.end = End::Now;
+        state.items.clear();
+        state.queued = 0;
+        state.body = None;
+    }
+}
+
 /// Publish-to-socket latency: from the bridge accepting a notification to its frame being handed
-/// to the socket's writer. The handle is looked up once, not per frame.
+/// to the socket. The handle is looked up once, not per frame.
 fn latency_histogram() -> &'static metrics::Histogram {
     static HISTOGRAM: OnceLock<metrics::Histogram> = OnceLock::new();
     HISTOGRAM.get_or_init(|| metrics::histogram!("hub_publish_to_socket_seconds"))
