@@ -11,9 +11,9 @@
 //! fraction as exactly six digits, and only when the microseconds are not
 //! zero.
 
-use std::fmt;
+use std::fmt::{self, Write};
 
-use chrono::{DateTime, NaiveDateTime, Utc};
+use chrono::{DateTime, Datelike, NaiveDateTime, Timelike, Utc};
 use serde::de::{self, Deserialize, Deserializer, Visitor};
 
 /// A UTC instant read from a datetime field of an event.
@@ -36,12 +36,28 @@ fn format_utc(instant: &DateTime<Utc>, suffix: &str) -> String {
     // Python has no leap seconds: chrono's leap-second nanos fold into the
     // last microsecond.
     let micros = instant.timestamp_subsec_micros().min(999_999);
-    let seconds = instant.format("%Y-%m-%dT%H:%M:%S");
-    if micros == 0 {
-        format!("{seconds}{suffix}")
+    // Every notification gets a timestamp, so this runs once per publish: the
+    // fields are written directly rather than through a strftime pattern,
+    // which chrono parses again on every call. Years outside 0..=9999, which
+    // Python cannot hold either, keep chrono's signed form.
+    let mut text = if (0..=9999).contains(&instant.year()) {
+        format!(
+            "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}",
+            instant.year(),
+            instant.month(),
+            instant.day(),
+            instant.hour(),
+            instant.minute(),
+            instant.second()
+        )
     } else {
-        format!("{seconds}.{micros:06}{suffix}")
+        instant.format("%Y-%m-%dT%H:%M:%S").to_string()
+    };
+    if micros != 0 {
+        write!(text, ".{micros:06}").expect("writing to a String cannot fail");
     }
+    text.push_str(suffix);
+    text
 }
 
 /// Parses an ISO 8601 date-time; a value without an offset is UTC.
@@ -134,6 +150,28 @@ mod tests {
     use chrono::{TimeZone, Timelike, Utc};
 
     use super::{from_epoch, from_epoch_integer, parse_iso8601, python_isoformat, rfc3339_z};
+
+    /// What `format_utc` wrote when it went through chrono's strftime for every call.
+    fn through_strftime(instant: &chrono::DateTime<Utc>) -> String {
+        let micros = instant.timestamp_subsec_micros().min(999_999);
+        let seconds = instant.format("%Y-%m-%dT%H:%M:%S");
+        if micros == 0 { format!("{seconds}Z") } else { format!("{seconds}.{micros:06}Z") }
+    }
+
+    #[test]
+    fn the_direct_format_writes_what_strftime_writes_from_year_1_to_beyond_9999() {
+        let first = Utc.with_ymd_and_hms(1, 1, 1, 0, 0, 0).unwrap().timestamp();
+        let last = Utc.with_ymd_and_hms(10_001, 12, 31, 23, 59, 59).unwrap().timestamp();
+        // A prime step in seconds walks through every field's values; the micros vary too.
+        let mut seconds = first;
+        let mut micros = 0;
+        while seconds <= last {
+            let instant = Utc.timestamp_opt(seconds, micros * 1000).unwrap();
+            assert_eq!(rfc3339_z(&instant), through_strftime(&instant));
+            seconds += 86_400 * 37 + 3_607;
+            micros = (micros + 99_991) % 1_000_000;
+        }
+    }
 
     #[test]
     fn isoformat_keeps_trailing_zeros_of_a_non_zero_fraction() {
