@@ -4,17 +4,18 @@
 //! route happen together or not at all. The embedded [`LocalBridge`] does it under one lock; a
 //! Redis bridge does it in one Lua script and routes through pub/sub.
 
+use std::collections::HashMap;
 use std::num::NonZeroUsize;
 use std::sync::Arc;
 
 use actix::Addr;
-use futures::future::{self, BoxFuture};
+use futures::future::{self, BoxFuture, FutureExt};
 use lru::LruCache;
 use parking_lot::Mutex;
 
 use crate::history::MemoryHistory;
-use crate::notification::{Draft, NotificationId};
-use crate::registry::{Registry, Route};
+use crate::notification::{Draft, NotificationId, UserId};
+use crate::registry::{Registry, Route, RouteAll};
 use crate::stats::EngineStats;
 
 /// The bridge took the notification.
@@ -47,6 +48,33 @@ pub enum BridgeError {
 pub trait Bridge: Send + Sync + 'static {
     /// Deduplicates, stores and routes `draft`.
     fn publish(&self, draft: Draft) -> BoxFuture<'static, Result<Accepted, BridgeError>>;
+
+    /// Publishes each of `drafts` as [`Bridge::publish`] does: one result per draft, in order.
+    /// Each user's drafts go one after the other, so their order, and so their ids, hold;
+    /// different users' are in flight together (pipelined, on a store across the network).
+    fn publish_all(&self, drafts: Vec<Draft>) -> BoxFuture<'_, Vec<Result<Accepted, BridgeError>>> {
+        let count = drafts.len();
+        let mut per_user: HashMap<UserId, Vec<(usize, Draft)>> = HashMap::new();
+        for (index, draft) in drafts.into_iter().enumerate() {
+            per_user.entry(draft.user_id.clone()).or_default().push((index, draft));
+        }
+        let users = per_user.into_values().map(|drafts| async move {
+            let mut outcomes = Vec::with_capacity(drafts.len());
+            for (index, draft) in drafts {
+                outcomes.push((index, self.publish(draft).await));
+            }
+            outcomes
+        });
+        future::join_all(users)
+            .map(move |published| {
+                let mut results = vec![None; count];
+                for (index, outcome) in published.into_iter().flatten() {
+                    results[index] = Some(outcome);
+                }
+                results.into_iter().map(|r| r.expect("every draft has an outcome")).collect()
+            })
+            .boxed()
+    }
 }
 
 /// The in-process bridge of the embedded mode: memory history, memory dedupe set, and the
@@ -71,25 +99,45 @@ impl LocalBridge {
         LocalBridge { history, registry, stats, seen: Mutex::new(LruCache::new(capacity)) }
     }
 
-    fn accept(&self, draft: Draft) -> Accepted {
+    /// Accepts `drafts` in order and routes the new ones in one message: the router's thread is
+    /// woken once for the lot rather than once per notification.
+    fn accept(&self, drafts: Vec<Draft>) -> Vec<Accepted> {
         let mut seen = self.seen.lock();
-        if let Some(id) = draft.dedupe_key.as_ref().and_then(|key| seen.get(key)) {
-            self.stats.add_duplicates(1);
-            return Accepted::Duplicate(*id);
+        let mut history = self.history.appender();
+        let mut routes = Vec::with_capacity(drafts.len());
+        let accepted = drafts
+            .into_iter()
+            .map(|draft| {
+                if let Some(id) = draft.dedupe_key.as_ref().and_then(|key| seen.get(key)) {
+                    self.stats.add_duplicates(1);
+                    return Accepted::Duplicate(*id);
+                }
+                let (id, frame) = history.append(&draft);
+                routes.push(Route { user_id: draft.user_id, frame });
+                if let Some(key) = draft.dedupe_key {
+                    seen.put(key, id);
+                }
+                self.stats.add_published(1);
+                Accepted::New(id)
+            })
+            .collect();
+        // Still under the history's lock, so frames reach the registry in id order.
+        match routes.len() {
+            0 => {}
+            1 => self.registry.do_send(routes.pop().expect("one route")),
+            _ => self.registry.do_send(RouteAll { routes }),
         }
-        let registry = &self.registry;
-        let user_id = draft.user_id.clone();
-        let id = self.history.append(&draft, |frame| registry.do_send(Route { user_id, frame }));
-        if let Some(key) = draft.dedupe_key {
-            seen.put(key, id);
-        }
-        self.stats.add_published(1);
-        Accepted::New(id)
+        accepted
     }
 }
 
 impl Bridge for LocalBridge {
     fn publish(&self, draft: Draft) -> BoxFuture<'static, Result<Accepted, BridgeError>> {
-        Box::pin(future::ready(Ok(self.accept(draft))))
+        let accepted = self.accept(vec![draft]).pop().expect("one result per draft");
+        Box::pin(future::ready(Ok(accepted)))
+    }
+
+    fn publish_all(&self, drafts: Vec<Draft>) -> BoxFuture<'_, Vec<Result<Accepted, BridgeError>>> {
+        Box::pin(future::ready(self.accept(drafts).into_iter().map(Ok).collect()))
     }
 }

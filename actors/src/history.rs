@@ -10,7 +10,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use futures::future::{self, BoxFuture};
 use lru::LruCache;
-use parking_lot::Mutex;
+use parking_lot::{Mutex, MutexGuard};
 
 use crate::notification::{Draft, Frame, NotificationId, UserId};
 
@@ -127,36 +127,11 @@ impl MemoryHistory {
         &self.epoch
     }
 
-    /// Assigns the next id, records the frame and hands it to `route` while still holding the
-    /// lock, so frames reach the router in id order whatever thread published them.
-    pub fn append(&self, draft: &Draft, route: impl FnOnce(Frame)) -> NotificationId {
-        let mut inner = self.inner.lock();
-        let id = inner.last_id.next_after(unix_ms());
-        inner.last_id = id;
-        let frame = Frame::notification(draft, id, &self.epoch);
-        let oldest_kept = frame.accepted_at.checked_sub(self.settings.max_age);
-        inner.bytes += frame.len();
-
-        let mut ring = inner.users.pop(&draft.user_id).unwrap_or_default();
-        ring.bytes += frame.len();
-        ring.frames.push_back(frame.clone());
-        let mut freed = 0;
-        while ring.frames.len() > self.settings.max_len {
-            freed += ring.pop_front().map_or(0, |f| f.len());
-        }
-        if let Some(oldest_kept) = oldest_kept {
-            freed += ring.trim_older_than(oldest_kept);
-        }
-        inner.bytes -= freed;
-        if let Some((_, evicted)) = inner.users.push(draft.user_id.clone(), ring) {
-            inner.forget(evicted);
-        }
-        while inner.bytes > self.settings.max_bytes && inner.users.len() > 1 {
-            let (_, evicted) = inner.users.pop_lru().expect("more than one user");
-            inner.forget(evicted);
-        }
-        route(frame);
-        id
+    /// Holds the history for appending. Ids are assigned under its lock, so a caller that routes
+    /// the frames before letting go has them reach the router in id order, whatever thread
+    /// published them.
+    pub fn appender(&self) -> Appender<'_> {
+        Appender { history: self, inner: self.inner.lock() }
     }
 
     fn replay_now(&self, user: &UserId, from: &ResumePoint) -> Replay {
@@ -181,6 +156,45 @@ impl MemoryHistory {
         };
         inner.bytes -= freed;
         frames.map_or_else(resync, Replay::Frames)
+    }
+}
+
+/// The history, locked for appending; see [`MemoryHistory::appender`].
+pub struct Appender<'a> {
+    history: &'a MemoryHistory,
+    inner: MutexGuard<'a, Inner>,
+}
+
+impl Appender<'_> {
+    /// Assigns the next id to `draft` and records its frame; returns the id and the frame to route.
+    pub fn append(&mut self, draft: &Draft) -> (NotificationId, Frame) {
+        let settings = &self.history.settings;
+        let inner = &mut *self.inner;
+        let id = inner.last_id.next_after(unix_ms());
+        inner.last_id = id;
+        let frame = Frame::notification(draft, id, &self.history.epoch);
+        let oldest_kept = frame.accepted_at.checked_sub(settings.max_age);
+        inner.bytes += frame.len();
+
+        let mut ring = inner.users.pop(&draft.user_id).unwrap_or_default();
+        ring.bytes += frame.len();
+        ring.frames.push_back(frame.clone());
+        let mut freed = 0;
+        while ring.frames.len() > settings.max_len {
+            freed += ring.pop_front().map_or(0, |f| f.len());
+        }
+        if let Some(oldest_kept) = oldest_kept {
+            freed += ring.trim_older_than(oldest_kept);
+        }
+        inner.bytes -= freed;
+        if let Some((_, evicted)) = inner.users.push(draft.user_id.clone(), ring) {
+            inner.forget(evicted);
+        }
+        while inner.bytes > settings.max_bytes && inner.users.len() > 1 {
+            let (_, evicted) = inner.users.pop_lru().expect("more than one user");
+            inner.forget(evicted);
+        }
+        (id, frame)
     }
 }
 
@@ -223,6 +237,10 @@ mod tests {
         }
     }
 
+    fn append(h: &MemoryHistory, draft: &Draft) -> NotificationId {
+        h.appender().append(draft).0
+    }
+
     fn ids(replay: Replay) -> Vec<NotificationId> {
         match replay {
             Replay::Frames(frames) => frames.into_iter().map(|f| f.id.unwrap()).collect(),
@@ -233,8 +251,8 @@ mod tests {
     #[test]
     fn replay_returns_only_what_came_after_the_resume_point() {
         let h = MemoryHistory::new(settings());
-        let a = h.append(&draft("u"), drop);
-        let b = h.append(&draft("u"), drop);
+        let a = append(&h, &draft("u"));
+        let b = append(&h, &draft("u"));
         let from = ResumePoint { since: a, epoch: Some(h.epoch().into()) };
         assert_eq!(ids(h.replay_now(&"u".into(), &from)), vec![b]);
     }
@@ -242,10 +260,10 @@ mod tests {
     #[test]
     fn a_resume_point_before_trimmed_history_is_a_resync() {
         let h = MemoryHistory::new(settings());
-        let first = h.append(&draft("u"), drop);
-        let second = h.append(&draft("u"), drop);
+        let first = append(&h, &draft("u"));
+        let second = append(&h, &draft("u"));
         for _ in 0..3 {
-            h.append(&draft("u"), drop);
+            append(&h, &draft("u"));
         }
         // The ring holds the last three: a client that saw `first` missed `second`, trimmed.
         let from = ResumePoint { since: first, epoch: Some(h.epoch().into()) };
@@ -253,14 +271,14 @@ mod tests {
         // A client that saw `second` missed nothing that was trimmed.
         let from = ResumePoint { since: second, epoch: Some(h.epoch().into()) };
         assert_eq!(ids(h.replay_now(&"u".into(), &from)).len(), 3);
-        let after_trim = ResumePoint { since: h.append(&draft("u"), drop), epoch: Some(h.epoch().into()) };
+        let after_trim = ResumePoint { since: append(&h, &draft("u")), epoch: Some(h.epoch().into()) };
         assert!(ids(h.replay_now(&"u".into(), &after_trim)).is_empty());
     }
 
     #[test]
     fn another_epoch_is_a_resync() {
         let h = MemoryHistory::new(settings());
-        let id = h.append(&draft("u"), drop);
+        let id = append(&h, &draft("u"));
         let from = ResumePoint { since: id, epoch: Some("other".into()) };
         assert!(matches!(h.replay_now(&"u".into(), &from), Replay::Resync { .. }));
     }
@@ -269,17 +287,17 @@ mod tests {
     fn an_evicted_user_resumes_with_a_resync_not_a_silent_gap() {
         let h = MemoryHistory::new(settings());
         let before = ResumePoint { since: NotificationId::ZERO, epoch: Some(h.epoch().into()) };
-        h.append(&draft("a"), drop);
-        h.append(&draft("b"), drop);
-        h.append(&draft("c"), drop); // evicts "a", the least recently used
+        append(&h, &draft("a"));
+        append(&h, &draft("b"));
+        append(&h, &draft("c")); // evicts "a", the least recently used
         assert!(matches!(h.replay_now(&"a".into(), &before), Replay::Resync { .. }));
     }
 
     #[test]
     fn the_byte_budget_evicts_least_recently_used_users() {
         let h = MemoryHistory::new(HistorySettings { max_bytes: 1, max_users: 10, ..settings() });
-        h.append(&draft("a"), drop);
-        h.append(&draft("b"), drop);
+        append(&h, &draft("a"));
+        append(&h, &draft("b"));
         let inner = h.inner.lock();
         assert_eq!(inner.users.len(), 1);
         assert!(inner.users.contains(&UserId::from("b")));

@@ -1,8 +1,6 @@
 //! `POST /api/v1/publish` and `POST /api/v1/publish/batch` (role `service`): notifications for
 //! services that do not use Kafka, and the embedded mode's only input.
 
-use std::collections::HashMap;
-
 use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
 use hub_actors::{Accepted, Draft};
@@ -75,26 +73,19 @@ pub async fn publish_batch(
     if items.len() > limits.max_batch_items {
         return Err(ApiError::PayloadTooLarge { limit: limits.max_batch_items, unit: "items" });
     }
-    // Hand-offs are in flight together (pipelined on the clustered bridge's connection), but
-    // each user's items go one after the other, so their order, and so their ids, hold.
     let mut results: Vec<Value> = vec![Value::Null; items.len()];
-    let mut per_user: HashMap<String, Vec<(usize, Draft)>> = HashMap::new();
+    let mut indexes = Vec::with_capacity(items.len());
+    let mut drafts = Vec::with_capacity(items.len());
     for (index, item) in items.into_iter().enumerate() {
         match parse(item).and_then(validate) {
-            Ok(body) => per_user.entry(body.user_id.clone()).or_default().push((index, into_draft(body))),
+            Ok(body) => {
+                indexes.push(index);
+                drafts.push(into_draft(body));
+            }
             Err(error) => results[index] = error.item_json(),
         }
     }
-    let bridge = &state.bridge;
-    let published = futures::future::join_all(per_user.into_values().map(|drafts| async move {
-        let mut outcomes = Vec::with_capacity(drafts.len());
-        for (index, draft) in drafts {
-            outcomes.push((index, bridge.publish(draft).await));
-        }
-        outcomes
-    }))
-    .await;
-    for (index, outcome) in published.into_iter().flatten() {
+    for (index, outcome) in indexes.into_iter().zip(state.bridge.publish_all(drafts).await) {
         results[index] = match outcome {
             Ok(accepted) => {
                 let mut json = accepted_json(accepted);

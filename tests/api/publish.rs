@@ -140,3 +140,19 @@ async fn a_batch_that_is_not_an_array_or_too_large_is_refused_whole() {
     assert_eq!(post_batch(&app, &big.to_string()).await.0, 413);
     assert_eq!(app.status().await["notifications"]["published"], 0, "nothing of a refused batch is published");
 }
+
+#[tokio::test]
+async fn a_dedupe_key_repeated_within_one_batch_is_published_once() {
+    let app = spawn_app();
+    let mut tab = app.connect("alice").await;
+    let item = json!({ "user_id": "alice", "event": "once", "data": {}, "dedupe_key": "k-1" });
+    let batch = json!([item, { "user_id": "alice", "event": "other", "data": {} }, item]);
+    let (code, body) = post_batch(&app, &batch.to_string()).await;
+    assert_eq!(code, 200, "{body}");
+    let results = body["results"].as_array().unwrap();
+    assert_eq!((results[0]["duplicate"].as_bool(), results[2]["duplicate"].as_bool()), (Some(false), Some(true)));
+    assert_eq!(results[2]["id"], results[0]["id"]);
+    assert_eq!(tab.next_notification().await["event"], "once");
+    assert_eq!(tab.next_notification().await["event"], "other");
+    tab.expect_silence(std::time::Duration::from_millis(200)).await;
+}
