@@ -101,110 +101,125 @@ impl Outbox {
     /// Queues one live frame. `Ok` also when there is nothing to queue: the frame was sent
     /// already (by id), or the socket is closing.
     pub fn push(&self, frame: Frame) -> Result<(), Overflow> {
-        let mut state = self.0.state.lock();
-        if !state.accepting() || !state.is_new(&frame) {
-            return Ok(());
-        }
-        self.admit(&mut state, frame.len())?;
-        state.last_sent = frame.id.or(state.last_sent);
-        state.enqueue(frame.len(), Outgoing::Notification(frame));
-        Ok(())
+        let limit = self.0.limit;
+        self.update(|state| {
+            if !state.accepting() || !state.is_new(&frame) {
+                return Ok(());
+            }
+            state.admit(limit, frame.len())?;
+            state.last_sent = frame.id.or(state.last_sent);
+            state.enqueue(frame.len(), Outgoing::Notification(frame));
+            Ok(())
+        })
     }
 
     /// Queues a replay as one burst: always admitted (history bounds its size), and the queue
     /// may hold it on top of the normal limit until it drains. Frames already sent are skipped.
     pub fn push_replay(&self, frames: Vec<Frame>) {
-        let mut state = self.0.state.lock();
-        if !state.accepting() {
-            return;
-        }
-        let fresh: Vec<Frame> = frames.into_iter().filter(|f| state.is_new(f)).collect();
-        state.burst_allowance = fresh.iter().map(Frame::len).sum();
-        for frame in fresh {
-            state.last_sent = frame.id.or(state.last_sent);
-            state.enqueue(frame.len(), Outgoing::Notification(frame));
-        }
+        self.update(|state| {
+            if !state.accepting() {
+                return;
+            }
+            let fresh: Vec<Frame> = frames.into_iter().filter(|f| state.is_new(f)).collect();
+            state.burst_allowance = fresh.iter().map(Frame::len).sum();
+            for frame in fresh {
+                state.last_sent = frame.id.or(state.last_sent);
+                state.enqueue(frame.len(), Outgoing::Notification(frame));
+            }
+        });
     }
 
     /// Queues a protocol frame (pong, error, token_expiring) under the same byte limit, so a
     /// client that sends pings and never reads cannot grow the queue.
     pub(crate) fn push_control(&self, text: ByteString) -> Result<(), Overflow> {
-        let mut state = self.0.state.lock();
-        if !state.accepting() {
-            return Ok(());
-        }
-        self.admit(&mut state, text.len())?;
-        state.enqueue(text.len(), Outgoing::Control(text));
-        Ok(())
+        let limit = self.0.limit;
+        self.update(|state| {
+            if !state.accepting() {
+                return Ok(());
+            }
+            state.admit(limit, text.len())?;
+            state.enqueue(text.len(), Outgoing::Control(text));
+            Ok(())
+        })
     }
 
     /// Answers a WebSocket ping, under the byte limit.
     pub(crate) fn push_pong(&self, mut payload: Bytes) -> Result<(), Overflow> {
         payload.truncate(MAX_CONTROL_PAYLOAD);
-        let mut state = self.0.state.lock();
-        if !state.accepting() {
-            return Ok(());
-        }
-        let len = payload.len().max(1);
-        self.admit(&mut state, len)?;
-        state.enqueue(len, Outgoing::Pong(payload));
-        Ok(())
+        let limit = self.0.limit;
+        self.update(|state| {
+            if !state.accepting() {
+                return Ok(());
+            }
+            let len = payload.len().max(1);
+            state.admit(limit, len)?;
+            state.enqueue(len, Outgoing::Pong(payload));
+            Ok(())
+        })
     }
 
     /// The server's heartbeat ping.
     pub(crate) fn ping(&self) {
-        let mut state = self.0.state.lock();
-        if state.accepting() {
-            state.enqueue(0, Outgoing::Ping);
-        }
-    }
-
-    fn admit(&self, state: &mut State, len: usize) -> Result<(), Overflow> {
-        if state.queued <= self.0.limit {
-            state.burst_allowance = 0;
-        }
-        if state.queued + len > self.0.limit + state.burst_allowance {
-            state.overflowed = true;
-            return Err(Overflow);
-        }
-        Ok(())
+        self.update(|state| {
+            if state.accepting() {
+                state.enqueue(0, Outgoing::Ping);
+            }
+        });
     }
 
     /// Sends the close frame after what is queued, and gives the client `close_timeout` to take
     /// it before the socket is dropped without one. Must run on the socket's arbiter.
     pub(crate) fn close(&self, reason: Option<actix_http::ws::CloseReason>) {
-        {
-            let mut state = self.0.state.lock();
+        let closing = self.update(|state| {
             if state.end != End::Open {
-                return;
+                return false;
             }
             state.end = End::AfterQueue;
             state.enqueue(0, Outgoing::Close(reason));
-        }
-        let outbox = self.clone();
-        tokio::task::spawn_local(async move {
-            tokio::time::sleep(outbox.0.close_timeout).await;
-            outbox.abort();
+            true
         });
+        if closing {
+            let outbox = self.clone();
+            tokio::task::spawn_local(async move {
+                tokio::time::sleep(outbox.0.close_timeout).await;
+                outbox.abort();
+            });
+        }
     }
 
     /// Ends the socket after what is queued, without a close frame (the actor stopped without
     /// closing, e.g. the system is stopping). Does nothing once a close or an abort is under way.
     pub(crate) fn finish(&self) {
-        let mut state = self.0.state.lock();
-        if state.end == End::Open {
-            state.end = End::AfterQueue;
-            state.wake_body();
-        }
+        self.update(|state| {
+            if state.end == End::Open {
+                state.end = End::AfterQueue;
+            }
+        });
     }
 
     /// Drops the socket at once: for a peer that is gone or silent.
     pub(crate) fn abort(&self) {
-        let mut state = self.0.state.lock();
-        state.end = End::Now;
-        state.items.clear();
-        state.queued = 0;
-        state.wake_body();
+        self.update(|state| {
+            state.end = End::Now;
+            state.items.clear();
+            state.queued = 0;
+        });
+    }
+
+    /// Runs `change` under the lock, then wakes the body if it has something to do. The wake
+    /// comes after the lock is released: the body runs on the socket's thread, and waking it
+    /// while holding the lock would have it block on the lock as it starts.
+    fn update<R>(&self, change: impl FnOnce(&mut State) -> R) -> R {
+        let (result, body) = {
+            let mut state = self.0.state.lock();
+            let result = change(&mut state);
+            let has_work = !state.items.is_empty() || state.end != End::Open;
+            (result, if has_work { state.body.take() } else { None })
+        };
+        if let Some(body) = body {
+            body.wake();
+        }
+        result
     }
 
     /// The response body that drains this queue into the socket. `inner` is actix-ws's own body:
@@ -240,16 +255,20 @@ impl State {
         }
     }
 
+    fn admit(&mut self, limit: usize, len: usize) -> Result<(), Overflow> {
+        if self.queued <= limit {
+            self.burst_allowance = 0;
+        }
+        if self.queued + len > limit + self.burst_allowance {
+            self.overflowed = true;
+            return Err(Overflow);
+        }
+        Ok(())
+    }
+
     fn enqueue(&mut self, len: usize, item: Outgoing) {
         self.queued += len;
         self.items.push_back(item);
-        self.wake_body();
-    }
-
-    fn wake_body(&mut self) {
-        if let Some(waker) = self.body.take() {
-            waker.wake();
-        }
     }
 }
 
@@ -349,4 +368,98 @@ impl Drop for OutboxBody {
 fn latency_histogram() -> &'static metrics::Histogram {
     static HISTOGRAM: OnceLock<metrics::Histogram> = OnceLock::new();
     HISTOGRAM.get_or_init(|| metrics::histogram!("hub_publish_to_socket_seconds"))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::task::Context;
+
+    use actix_web::body::{BoxBody, MessageBody};
+    use futures::task::noop_waker_ref;
+
+    use super::*;
+
+    fn frame(ms: u64, text: &str) -> Frame {
+        let mut frame = Frame::unnumbered(text.to_owned());
+        frame.id = Some(NotificationId { ms, seq: 0 });
+        frame
+    }
+
+    fn outbox(limit: usize) -> (Outbox, Pin<Box<OutboxBody>>) {
+        let outbox = Outbox::new(limit, Duration::from_secs(1));
+        let body = Box::pin(outbox.body(BoxBody::new(()), Arc::new(EngineStats::default())));
+        (outbox, body)
+    }
+
+    /// One poll of the body: `Some(bytes)`, `None` once it ended, or "pending" as empty bytes.
+    fn poll(body: &mut Pin<Box<OutboxBody>>) -> Option<Vec<u8>> {
+        match body.as_mut().poll_next(&mut Context::from_waker(noop_waker_ref())) {
+            Poll::Ready(Some(Ok(bytes))) => Some(bytes.to_vec()),
+            Poll::Ready(Some(Err(error))) => panic!("body failed: {error}"),
+            Poll::Ready(None) => None,
+            Poll::Pending => Some(Vec::new()),
+        }
+    }
+
+    /// The payloads of the unmasked server frames in `bytes` (all short: one length byte).
+    fn payloads(bytes: &[u8]) -> Vec<(u8, String)> {
+        let mut frames = Vec::new();
+        let mut rest = bytes;
+        while let [head, len, tail @ ..] = rest {
+            let len = usize::from(*len);
+            frames.push((head & 0x0f, String::from_utf8_lossy(&tail[..len]).into_owned()));
+            rest = &tail[len..];
+        }
+        frames
+    }
+
+    #[test]
+    fn a_frame_already_queued_by_id_is_not_queued_again() {
+        let (outbox, mut body) = outbox(1 << 20);
+        outbox.push_replay(vec![frame(1, "a"), frame(2, "b")]);
+        outbox.push(frame(2, "b")).unwrap();
+        outbox.push(frame(3, "c")).unwrap();
+        let texts: Vec<String> = payloads(&poll(&mut body).unwrap()).into_iter().map(|(_, text)| text).collect();
+        assert_eq!(texts, ["a", "b", "c"]);
+        assert_eq!(poll(&mut body), Some(Vec::new()), "nothing more until something is pushed");
+    }
+
+    #[actix_rt::test]
+    async fn the_first_push_past_the_limit_overflows_and_nothing_is_queued_after_it() {
+        let (outbox, mut body) = outbox(4);
+        outbox.push(frame(1, "abc")).unwrap();
+        assert_eq!(outbox.push(frame(2, "de")), Err(Overflow));
+        assert_eq!(outbox.push(frame(3, "f")), Ok(()), "the socket is closing: dropped, not reported again");
+        outbox.close(None);
+        let frames = payloads(&poll(&mut body).unwrap());
+        assert_eq!(frames, [(0x1, "abc".to_owned()), (0x8, String::new())], "the queued frame, then the close");
+        assert_eq!(poll(&mut body), None);
+    }
+
+    #[test]
+    fn draining_gives_the_room_back() {
+        let (outbox, mut body) = outbox(4);
+        outbox.push(frame(1, "abcd")).unwrap();
+        poll(&mut body).unwrap();
+        outbox.push(frame(2, "efgh")).expect("the first frame was taken by the socket");
+    }
+
+    #[test]
+    fn an_aborted_socket_ends_at_once_and_drops_what_comes_later() {
+        let (outbox, mut body) = outbox(1 << 20);
+        outbox.push(frame(1, "a")).unwrap();
+        outbox.abort();
+        outbox.push(frame(2, "b")).unwrap();
+        assert_eq!(poll(&mut body), None);
+        assert!(outbox.queued_notifications().is_empty());
+    }
+
+    #[test]
+    fn a_finished_socket_ends_after_what_is_queued() {
+        let (outbox, mut body) = outbox(1 << 20);
+        outbox.push(frame(1, "a")).unwrap();
+        outbox.finish();
+        assert_eq!(payloads(&poll(&mut body).unwrap()), [(0x1, "a".to_owned())]);
+        assert_eq!(poll(&mut body), None);
+    }
 }
