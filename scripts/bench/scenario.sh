@@ -105,6 +105,8 @@ latency() {
 # 2,000 sockets over 1,000 users: each notification is two deliveries.
 THROUGHPUT=(--sockets 2000 --users 1000 --duration 10s --settle 2s --via http-batch --batch-size 100 --max-in-flight 32)
 RATES="5000 10000 20000 30000 40000 50000 60000 80000"
+# Through Redis the limit sits lower, so the steps are finer there.
+REDIS_RATES="5000 10000 12500 15000 17500 20000 25000 30000"
 
 throughput() {
     start_hub hub 18080 HUB__HISTORY__MAX_LEN=100
@@ -112,7 +114,7 @@ throughput() {
     stop "$HUB_PID"
     start_redis 18379
     start_hub hub 18080 HUB__REDIS__URL="$REDIS_URL" HUB__HISTORY__MAX_LEN=100
-    search "throughput: through Redis" "$RATES" --url $HUB --hub-pid "$HUB_PID" "${THROUGHPUT[@]}"
+    search "throughput: through Redis" "$REDIS_RATES" --url $HUB --hub-pid "$HUB_PID" "${THROUGHPUT[@]}"
     stop "$HUB_PID"
     start_baseline fanout 18090 fanout
     search "throughput: minimal fan-out (ceiling)" "$RATES" --url http://127.0.0.1:18090 --hub-pid "$BASELINE_PID" "${THROUGHPUT[@]}"
