@@ -136,11 +136,12 @@ fn validate(body: PublishBody) -> Result<PublishBody, ApiError> {
 }
 
 fn into_draft(body: PublishBody) -> Draft {
-    let text_field = |key: &str| body.data.get(key).and_then(Value::as_str);
+    // Owned, so that `data` itself can move into the frame rather than be copied.
+    let text_field = |key: &str| body.data.get(key).and_then(Value::as_str).map(str::to_owned);
+    let (batch_id, class_id) = (text_field("batch_id"), text_field("class_id"));
     let correlation_id = body
         .correlation_id
-        .clone()
-        .or_else(|| text_field("correlation_id").map(str::to_owned))
+        .or_else(|| text_field("correlation_id"))
         .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
     let timestamp = Utc::now();
     let data = LegacyKeys {
@@ -148,12 +149,12 @@ fn into_draft(body: PublishBody) -> Draft {
         priority: body.priority,
         action_required: body.action_required,
         deadline: body.deadline.as_ref(),
-        batch_id: text_field("batch_id"),
-        class_id: text_field("class_id"),
+        batch_id: batch_id.as_deref(),
+        class_id: class_id.as_deref(),
         correlation_id: &correlation_id,
         timestamp: &timestamp,
     }
-    .apply(body.data.clone());
+    .apply(body.data);
     Draft {
         dedupe_key: body.dedupe_key.map(|key| format!("api|{}|{key}", body.user_id)),
         user_id: body.user_id.as_str().into(),
