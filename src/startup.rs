@@ -331,6 +331,8 @@ fn serve(
             .default_service(web::to(routes::not_found))
     })
     .max_connections(per_worker)
+    // Each connection's socket, so that a WebSocket client that stopped reading can be dropped.
+    .on_connect(hub_actors::connection::Socket::remember)
     // A notification is a small write that must leave now: without this, Nagle's algorithm
     // holds it while an earlier segment waits for the client's delayed ACK (tens of ms).
     .tcp_nodelay(true)

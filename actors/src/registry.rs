@@ -284,7 +284,7 @@ mod tests {
 
     /// A socket's handle, and its outbox to read what the session queued.
     fn tab(id: u64) -> (ConnectionHandle, Outbox) {
-        let outbox = Outbox::new(1 << 20, Duration::from_secs(1));
+        let outbox = Outbox::new(1 << 20);
         (ConnectionHandle { id, outbox: outbox.clone(), close: Closer.start().recipient() }, outbox)
     }
 

@@ -86,6 +86,7 @@ impl UserSession {
                 None => {
                     if member.handle.outbox.push(frame.clone()).is_err() {
                         self.stats.add_dropped_slow_client(1);
+                        // Until the close is queued every frame overflows; closing is idempotent.
                         member.handle.close.do_send(Close { reason: CloseReason::TooSlow });
                     }
                 }

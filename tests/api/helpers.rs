@@ -317,6 +317,14 @@ impl Client {
         }
     }
 
+    /// The client's end of the TCP connection, to find the connection in `/proc/net/tcp`.
+    pub fn local_port(&self) -> u16 {
+        match self.ws.get_ref() {
+            MaybeTlsStream::Plain(tcp) => tcp.local_addr().unwrap().port(),
+            _ => unreachable!("the tests connect without TLS"),
+        }
+    }
+
     /// The close code the server sends next (skipping frames before it).
     pub async fn close_code(&mut self) -> u16 {
         match self.ending(PROMPTLY).await {

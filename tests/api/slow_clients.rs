@@ -71,3 +71,40 @@ async fn a_replay_of_500_notifications_arrives_as_one_burst_without_tripping_the
     app.notify("returning", "live", json!({})).await;
     assert_eq!(tab.next_notification().await["event"], "live");
 }
+
+/// Whether the hub still holds a TCP connection from 127.0.0.1:`from` on `port` (IPv4 loopback).
+fn hub_holds_connection(port: u16, from: u16) -> bool {
+    let table = std::fs::read_to_string("/proc/net/tcp").unwrap();
+    let (local, remote) = (format!("0100007F:{port:04X}"), format!("0100007F:{from:04X}"));
+    table.lines().skip(1).any(|line| {
+        let fields: Vec<&str> = line.split_whitespace().collect();
+        fields.len() > 3 && fields[1] == local && fields[2] == remote
+    })
+}
+
+#[tokio::test]
+async fn a_client_that_never_reads_even_its_close_frame_is_dropped_after_the_close_timeout() {
+    let app = spawn_app_with(|s| {
+        s.ws.outbound_queue_bytes = 64 * 1024;
+        s.ws.close_timeout = Duration::from_millis(500);
+    });
+    let stalled = app.connect("teacher").await;
+    let client_port = stalled.local_port();
+    assert!(hub_holds_connection(app.port, client_port));
+
+    // More than the queue and both loopback socket buffers hold: the hub closes with 4002, and
+    // the close frame cannot leave, because nothing the client was sent is being read.
+    let filler = "x".repeat(16 * 1024);
+    let mut n = 0;
+    while app.status().await["notifications"]["dropped"]["slow_client"].as_u64().unwrap() == 0 {
+        app.notify("teacher", "bulk", json!({ "n": n, "filler": filler })).await;
+        n += 1;
+        assert!(n < 5_000, "the queue never overflowed");
+    }
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while hub_holds_connection(app.port, client_port) {
+        assert!(Instant::now() < deadline, "the hub still holds the connection of a client that reads nothing");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    drop(stalled);
+}

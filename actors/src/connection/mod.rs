@@ -4,7 +4,9 @@
 
 mod client_frame;
 mod outbox;
+mod socket;
 
+use std::rc::Weak;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
@@ -20,6 +22,7 @@ use crate::registry::{Join, JoinError, Leave, Registry};
 use crate::stats::EngineStats;
 use client_frame::ClientFrame;
 pub use outbox::{Outbox, Overflow};
+pub use socket::Socket;
 
 /// Limits and intervals of one socket, from the service's settings.
 #[derive(Debug, Clone)]
@@ -83,6 +86,8 @@ pub struct Connection {
     resume: Option<ResumePoint>,
     deps: ConnectionDeps,
     outbox: Outbox,
+    /// The TCP socket, to drop a client that does not take its close frame.
+    socket: Option<Weak<Socket>>,
     last_heard: Instant,
     invalid_frames: u32,
     joined: bool,
@@ -111,7 +116,7 @@ impl Connection {
             .max_frame_size(settings.max_frame_bytes)
             .aggregate_continuations()
             .max_continuation_size(settings.max_frame_bytes);
-        let outbox = Outbox::new(settings.outbound_queue_bytes, settings.close_timeout);
+        let outbox = Outbox::new(settings.outbound_queue_bytes);
         let (response, actix_ws_body) = response.into_parts();
         let response = response.set_body(outbox.body(actix_ws_body, deps.stats.clone())).map_into_boxed_body();
         let span = tracing::info_span!("ws", user_id = %identity.user_id, conn_id = id);
@@ -123,6 +128,7 @@ impl Connection {
                 resume,
                 deps,
                 outbox,
+                socket: Socket::of(req),
                 last_heard: Instant::now(),
                 invalid_frames: 0,
                 joined: false,
@@ -157,7 +163,24 @@ impl Connection {
         metrics::counter!("hub_ws_drops_total", "why" => why).increment(1);
         self.closing = true;
         self.outbox.abort();
+        if let Some(socket) = &self.socket {
+            socket::reset(socket);
+        }
         ctx.stop();
+    }
+
+    /// Gives what is queued (a close frame last, usually) `close_timeout` to leave, then drops the
+    /// connection whatever the client has taken: one that stopped reading must not keep it.
+    fn drop_later(&self) {
+        let (outbox, socket) = (self.outbox.clone(), self.socket.clone());
+        let timeout = self.deps.settings.close_timeout;
+        actix::spawn(async move {
+            tokio::time::sleep(timeout).await;
+            outbox.abort();
+            if let Some(socket) = socket {
+                socket::reset(&socket);
+            }
+        });
     }
 
     /// Queues a protocol frame (pong, error, token_expiring). It counts against the byte limit
@@ -265,6 +288,7 @@ impl Actor for Connection {
     fn stopped(&mut self, _: &mut Context<Self>) {
         // Ends the response body once what is queued is written, if no close or abort did.
         self.outbox.finish();
+        self.drop_later();
         if self.joined {
             self.deps.registry.do_send(Leave { user_id: self.identity.user_id.clone(), connection_id: self.id });
         }

@@ -12,14 +12,13 @@ use std::mem;
 use std::pin::Pin;
 use std::sync::{Arc, OnceLock};
 use std::task::{Context, Poll, Waker};
-use std::time::Duration;
 
+use actix_codec::Encoder;
 use actix_http::ws::{Codec, Message};
 use actix_web::body::{BodySize, BoxBody, MessageBody};
 use bytes::{Bytes, BytesMut};
 use bytestring::ByteString;
 use parking_lot::Mutex;
-use actix_codec::Encoder;
 
 use crate::notification::{Frame, NotificationId};
 use crate::stats::EngineStats;
@@ -77,7 +76,6 @@ struct State {
 struct Shared {
     state: Mutex<State>,
     limit: usize,
-    close_timeout: Duration,
 }
 
 /// The handle on a socket's queue: the connection actor and the user session each hold one.
@@ -85,7 +83,7 @@ struct Shared {
 pub struct Outbox(Arc<Shared>);
 
 impl Outbox {
-    pub(crate) fn new(limit: usize, close_timeout: Duration) -> Outbox {
+    pub(crate) fn new(limit: usize) -> Outbox {
         let state = State {
             items: VecDeque::new(),
             queued: 0,
@@ -95,16 +93,20 @@ impl Outbox {
             end: End::Open,
             body: None,
         };
-        Outbox(Arc::new(Shared { state: Mutex::new(state), limit, close_timeout }))
+        Outbox(Arc::new(Shared { state: Mutex::new(state), limit }))
     }
 
-    /// Queues one live frame. `Ok` also when there is nothing to queue: the frame was sent
-    /// already (by id), or the socket is closing.
+    /// Queues one live frame. `Err` when it would pass the limit, and for every frame after that
+    /// until the socket's close is queued: each is a frame the client lost. `Ok` also when there
+    /// is nothing to queue: the frame was sent already (by id), or the socket is closing.
     pub fn push(&self, frame: Frame) -> Result<(), Overflow> {
         let limit = self.0.limit;
         self.update(|state| {
-            if !state.accepting() || !state.is_new(&frame) {
+            if state.end != End::Open || !state.is_new(&frame) {
                 return Ok(());
+            }
+            if state.overflowed {
+                return Err(Overflow);
             }
             state.admit(limit, frame.len())?;
             state.last_sent = frame.id.or(state.last_sent);
@@ -121,7 +123,8 @@ impl Outbox {
                 return;
             }
             let fresh: Vec<Frame> = frames.into_iter().filter(|f| state.is_new(f)).collect();
-            state.burst_allowance = fresh.iter().map(Frame::len).sum();
+            // On top of any burst still draining: a catch-up can follow a resume's replay.
+            state.burst_allowance += fresh.iter().map(Frame::len).sum::<usize>();
             for frame in fresh {
                 state.last_sent = frame.id.or(state.last_sent);
                 state.enqueue(frame.len(), Outgoing::Notification(frame));
@@ -167,24 +170,15 @@ impl Outbox {
         });
     }
 
-    /// Sends the close frame after what is queued, and gives the client `close_timeout` to take
-    /// it before the socket is dropped without one. Must run on the socket's arbiter.
+    /// Sends the close frame after what is queued; nothing is queued after it. The connection
+    /// drops the socket if the client has not taken it within `close_timeout`.
     pub(crate) fn close(&self, reason: Option<actix_http::ws::CloseReason>) {
-        let closing = self.update(|state| {
-            if state.end != End::Open {
-                return false;
+        self.update(|state| {
+            if state.end == End::Open {
+                state.end = End::AfterQueue;
+                state.enqueue(0, Outgoing::Close(reason));
             }
-            state.end = End::AfterQueue;
-            state.enqueue(0, Outgoing::Close(reason));
-            true
         });
-        if closing {
-            let outbox = self.clone();
-            tokio::task::spawn_local(async move {
-                tokio::time::sleep(outbox.0.close_timeout).await;
-                outbox.abort();
-            });
-        }
     }
 
     /// Ends the socket after what is queued, without a close frame (the actor stopped without
@@ -386,7 +380,7 @@ mod tests {
     }
 
     fn outbox(limit: usize) -> (Outbox, Pin<Box<OutboxBody>>) {
-        let outbox = Outbox::new(limit, Duration::from_secs(1));
+        let outbox = Outbox::new(limit);
         let body = Box::pin(outbox.body(BoxBody::new(()), Arc::new(EngineStats::default())));
         (outbox, body)
     }
@@ -424,16 +418,36 @@ mod tests {
         assert_eq!(poll(&mut body), Some(Vec::new()), "nothing more until something is pushed");
     }
 
-    #[actix_rt::test]
-    async fn the_first_push_past_the_limit_overflows_and_nothing_is_queued_after_it() {
+    #[test]
+    fn a_push_past_the_limit_overflows_and_nothing_is_queued_after_it() {
         let (outbox, mut body) = outbox(4);
         outbox.push(frame(1, "abc")).unwrap();
         assert_eq!(outbox.push(frame(2, "de")), Err(Overflow));
-        assert_eq!(outbox.push(frame(3, "f")), Ok(()), "the socket is closing: dropped, not reported again");
+        assert_eq!(outbox.push(frame(3, "f")), Err(Overflow), "lost too, until the close is queued");
         outbox.close(None);
+        assert_eq!(outbox.push(frame(4, "g")), Ok(()), "the socket is closing: nothing to report");
         let frames = payloads(&poll(&mut body).unwrap());
         assert_eq!(frames, [(0x1, "abc".to_owned()), (0x8, String::new())], "the queued frame, then the close");
         assert_eq!(poll(&mut body), None);
+    }
+
+    #[test]
+    fn a_push_from_another_thread_wakes_the_waiting_body() {
+        struct Flag(std::sync::atomic::AtomicBool);
+        impl futures::task::ArcWake for Flag {
+            fn wake_by_ref(flag: &Arc<Self>) {
+                flag.0.store(true, std::sync::atomic::Ordering::SeqCst);
+            }
+        }
+        let (outbox, mut body) = outbox(1 << 20);
+        let flag = Arc::new(Flag(false.into()));
+        let waker = futures::task::waker(flag.clone());
+        assert!(body.as_mut().poll_next(&mut Context::from_waker(&waker)).is_pending());
+
+        let session = outbox.clone();
+        std::thread::spawn(move || session.push(frame(1, "a")).unwrap()).join().unwrap();
+        assert!(flag.0.load(std::sync::atomic::Ordering::SeqCst), "the body was woken");
+        assert_eq!(payloads(&poll(&mut body).unwrap()), [(0x1, "a".to_owned())]);
     }
 
     #[test]
