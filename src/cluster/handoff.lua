@@ -12,7 +12,10 @@ end
 -- Epoch and stream expire together; a missing epoch means this user's history is gone.
 local epoch = redis.call('GET', epoch_key) or ARGV[2]
 local id = redis.call('XADD', stream, '*', 't', tail)
-if redis.call('XLEN', stream) > max_len + slack(max_len) then trim(stream, trimmed_key, max_len, max_age) end
+-- The stream may hold a quarter of `max_len` (at least one) beyond it between trims.
+if redis.call('XLEN', stream) > max_len + math.max(1, math.floor(max_len / 4)) then
+  trim(stream, trimmed_key, max_len, max_age)
+end
 -- Trimming happens only on writes, so the keys also expire at the age limit.
 redis.call('PEXPIRE', stream, max_age)
 redis.call('SET', epoch_key, epoch, 'PX', max_age)

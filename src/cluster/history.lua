@@ -3,8 +3,8 @@
 --
 -- A replay trims exactly before it reads, so what a client is sent (or told to resync over) is
 -- always judged against exactly `max_len` entries and `max_age`. The hand-off only bounds memory:
--- it lets a stream grow by `slack` entries and then trims back in one call, because trimming one
--- entry on every hand-off costs 2.5 times the hand-off itself (docs/benchmarks.md).
+-- it lets a stream grow by a quarter of `max_len` and then trims back in one call, because
+-- trimming one entry on every hand-off costs 2.5 times the hand-off itself (docs/benchmarks.md).
 
 -- Whether stream id `a` comes before `b` (compared as integer pairs, not strings).
 local function before(a, b)
@@ -38,9 +38,4 @@ local function trim(stream, trimmed_key, max_len, max_age)
       redis.call('SET', trimmed_key, through, 'PX', max_age)
     end
   end
-end
-
--- Entries a stream may hold beyond `max_len` between the hand-off's trims.
-local function slack(max_len)
-  return math.max(1, math.floor(max_len / 4))
 end
