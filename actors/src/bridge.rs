@@ -105,22 +105,21 @@ impl LocalBridge {
         let mut seen = self.seen.lock();
         let mut history = self.history.appender();
         let mut routes = Vec::with_capacity(drafts.len());
-        let accepted = drafts
-            .into_iter()
-            .map(|draft| {
-                if let Some(id) = draft.dedupe_key.as_ref().and_then(|key| seen.get(key)) {
-                    self.stats.add_duplicates(1);
-                    return Accepted::Duplicate(*id);
-                }
-                let (id, frame) = history.append(&draft);
-                routes.push(Route { user_id: draft.user_id, frame });
-                if let Some(key) = draft.dedupe_key {
-                    seen.put(key, id);
-                }
-                self.stats.add_published(1);
-                Accepted::New(id)
-            })
-            .collect();
+        let mut accepted = Vec::with_capacity(drafts.len());
+        for draft in drafts {
+            if let Some(id) = draft.dedupe_key.as_ref().and_then(|key| seen.get(key)) {
+                self.stats.add_duplicates(1);
+                accepted.push(Accepted::Duplicate(*id));
+                continue;
+            }
+            let (id, frame) = history.append(&draft);
+            routes.push(Route { user_id: draft.user_id, frame });
+            if let Some(key) = draft.dedupe_key {
+                seen.put(key, id);
+            }
+            self.stats.add_published(1);
+            accepted.push(Accepted::New(id));
+        }
         // Still under the history's lock, so frames reach the registry in id order.
         match routes.len() {
             0 => {}

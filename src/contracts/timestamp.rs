@@ -151,6 +151,13 @@ mod tests {
 
     use super::{from_epoch, from_epoch_integer, parse_iso8601, python_isoformat, rfc3339_z};
 
+    #[test]
+    fn a_leap_second_folds_into_the_last_microsecond_of_the_minute() {
+        // chrono holds 23:59:60.5 as 23:59:59 with 1.5 s of nanoseconds; Python has no :60.
+        let leap = Utc.with_ymd_and_hms(2016, 12, 31, 23, 59, 59).unwrap().with_nanosecond(1_500_000_000).unwrap();
+        assert_eq!(rfc3339_z(&leap), "2016-12-31T23:59:59.999999Z");
+    }
+
     /// What `format_utc` wrote when it went through chrono's strftime for every call.
     fn through_strftime(instant: &chrono::DateTime<Utc>) -> String {
         let micros = instant.timestamp_subsec_micros().min(999_999);
@@ -159,7 +166,7 @@ mod tests {
     }
 
     #[test]
-    fn the_direct_format_writes_what_strftime_writes_from_year_1_to_beyond_9999() {
+    fn the_direct_format_writes_what_strftime_writes_from_year_1_to_beyond_9999_outside_leap_seconds() {
         let first = Utc.with_ymd_and_hms(1, 1, 1, 0, 0, 0).unwrap().timestamp();
         let last = Utc.with_ymd_and_hms(10_001, 12, 31, 23, 59, 59).unwrap().timestamp();
         // A prime step in seconds walks through every field's values; the micros vary too.
