@@ -121,10 +121,8 @@ impl LocalBridge {
             accepted.push(Accepted::New(id));
         }
         // Still under the history's lock, so frames reach the registry in id order.
-        match routes.len() {
-            0 => {}
-            1 => self.registry.do_send(routes.pop().expect("one route")),
-            _ => self.registry.do_send(RouteAll { routes }),
+        if !routes.is_empty() {
+            self.registry.do_send(RouteAll { routes });
         }
         accepted
     }

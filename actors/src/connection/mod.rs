@@ -162,10 +162,7 @@ impl Connection {
         tracing::info!(why, "dropping socket");
         metrics::counter!("hub_ws_drops_total", "why" => why).increment(1);
         self.closing = true;
-        self.outbox.abort();
-        if let Some(socket) = &self.socket {
-            socket::reset(socket);
-        }
+        drop_now(&self.outbox, self.socket.as_ref());
         ctx.stop();
     }
 
@@ -176,10 +173,7 @@ impl Connection {
         let timeout = self.deps.settings.close_timeout;
         actix::spawn(async move {
             tokio::time::sleep(timeout).await;
-            outbox.abort();
-            if let Some(socket) = socket {
-                socket::reset(&socket);
-            }
+            drop_now(&outbox, socket.as_ref());
         });
     }
 
@@ -342,6 +336,14 @@ impl Handler<Close> for Connection {
 
     fn handle(&mut self, close: Close, ctx: &mut Context<Self>) {
         self.close(ctx, close.reason);
+    }
+}
+
+/// Ends the response body without sending more, and resets the TCP connection under it.
+fn drop_now(outbox: &Outbox, socket: Option<&Weak<Socket>>) {
+    outbox.abort();
+    if let Some(socket) = socket {
+        socket::reset(socket);
     }
 }
 

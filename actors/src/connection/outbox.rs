@@ -135,28 +135,24 @@ impl Outbox {
     /// Queues a protocol frame (pong, error, token_expiring) under the same byte limit, so a
     /// client that sends pings and never reads cannot grow the queue.
     pub(crate) fn push_control(&self, text: ByteString) -> Result<(), Overflow> {
-        let limit = self.0.limit;
-        self.update(|state| {
-            if !state.accepting() {
-                return Ok(());
-            }
-            state.admit(limit, text.len())?;
-            state.enqueue(text.len(), Outgoing::Control(text));
-            Ok(())
-        })
+        self.push_protocol(text.len(), Outgoing::Control(text))
     }
 
     /// Answers a WebSocket ping, under the byte limit.
     pub(crate) fn push_pong(&self, mut payload: Bytes) -> Result<(), Overflow> {
         payload.truncate(MAX_CONTROL_PAYLOAD);
+        self.push_protocol(payload.len().max(1), Outgoing::Pong(payload))
+    }
+
+    /// Queues a frame of the protocol itself, counted as `len` bytes against the limit.
+    fn push_protocol(&self, len: usize, item: Outgoing) -> Result<(), Overflow> {
         let limit = self.0.limit;
         self.update(|state| {
             if !state.accepting() {
                 return Ok(());
             }
-            let len = payload.len().max(1);
             state.admit(limit, len)?;
-            state.enqueue(len, Outgoing::Pong(payload));
+            state.enqueue(len, item);
             Ok(())
         })
     }
@@ -193,11 +189,7 @@ impl Outbox {
 
     /// Drops the socket at once: for a peer that is gone or silent.
     pub(crate) fn abort(&self) {
-        self.update(|state| {
-            state.end = End::Now;
-            state.items.clear();
-            state.queued = 0;
-        });
+        self.update(State::end_now);
     }
 
     /// Runs `change` under the lock, then wakes the body if it has something to do. The wake
@@ -264,6 +256,13 @@ impl State {
         self.queued += len;
         self.items.push_back(item);
     }
+
+    /// Nothing more is sent: what is queued is dropped and the body ends at its next poll.
+    fn end_now(&mut self) {
+        self.end = End::Now;
+        self.items.clear();
+        self.queued = 0;
+    }
 }
 
 /// The socket's response body: encodes queued frames as the dispatcher asks for bytes.
@@ -302,9 +301,7 @@ fn encode_queued(
             }
             Outgoing::Close(reason) => {
                 // Nothing follows a close frame.
-                state.end = End::Now;
-                state.items.clear();
-                state.queued = 0;
+                state.end_now();
                 return codec.encode(Message::Close(reason), buf);
             }
         };
@@ -350,9 +347,7 @@ impl Drop for OutboxBody {
     /// The socket is gone: later pushes are dropped rather than queued for nobody.
     fn drop(&mut self) {
         let mut state = self.outbox.0.state.lock();
-        state.end = End::Now;
-        state.items.clear();
-        state.queued = 0;
+        state.end_now();
         state.body = None;
     }
 }

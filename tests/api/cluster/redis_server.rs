@@ -105,12 +105,3 @@ pub fn spawn_instance_with(redis: &RedisServer, instance: &str, customise: impl 
         customise(s);
     })
 }
-
-/// Polls `check` every 20 ms for up to `within`.
-pub async fn eventually(what: &str, within: Duration, mut check: impl FnMut() -> bool) {
-    let deadline = Instant::now() + within;
-    while !check() {
-        assert!(Instant::now() < deadline, "timed out waiting for {what}");
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-}

@@ -2,7 +2,8 @@ use std::time::Duration;
 
 use serde_json::json;
 
-use super::redis_server::{eventually, spawn_instance, RedisServer};
+use super::redis_server::{spawn_instance, RedisServer};
+use crate::helpers::eventually;
 
 #[tokio::test]
 async fn a_user_on_one_instance_receives_what_another_instance_accepts_over_one_subscription() {
