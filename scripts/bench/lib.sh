@@ -3,6 +3,8 @@
 # loopback, all stopped when the calling script exits. Source it from the repository root.
 
 BENCH_TARGET=${CARGO_TARGET_DIR:-target}
+# The hub binary every scenario starts; point it at another build to compare two in one session.
+BENCH_HUB=${BENCH_HUB:-$BENCH_TARGET/release/hub}
 BENCH_TMP=$(mktemp -d "${TMPDIR:-/tmp}/hub-bench.XXXXXX")
 BENCH_PIDS=()
 # The dev secret the hub accepts on loopback; loadgen mints tokens with the same one.
@@ -62,11 +64,11 @@ start_hub() {
     shift 2
     env HUB__SERVER__HOST=127.0.0.1 HUB__SERVER__PORT="$port" HUB__SERVER__INSTANCE_ID="$name" \
         HUB__LOG__FILTER=warn HUB__LOG__FORMAT=json HUB__SHUTDOWN__GRACE_PERIOD=5s "$@" \
-        "$BENCH_TARGET/release/hub" serve >"$BENCH_TMP/$name.log" 2>&1 &
+        "$BENCH_HUB" serve >"$BENCH_TMP/$name.log" 2>&1 &
     HUB_PID=$!
     BENCH_PIDS+=("$HUB_PID")
     wait_http "http://127.0.0.1:$port/healthz" "$HUB_PID" "$name"
-    say "$name: pid $HUB_PID on 127.0.0.1:$port $*"
+    say "$name: $BENCH_HUB, pid $HUB_PID on 127.0.0.1:$port $*"
 }
 
 # start_baseline NAME PORT MODE: the bare actix-web + actix-ws server (bench/baseline); sets BASELINE_PID.
