@@ -127,7 +127,7 @@ async fn run(
                     metrics::counter!("hub_redis_subscriber_disconnects_total").increment(1);
                     lost = true;
                 }
-                Some(push) if push.kind == PushKind::Message => on_message(&push.data, &keys, &registry, &owners_learned),
+                Some(push) if push.kind == PushKind::Message => on_message(push.data, &keys, &registry, &owners_learned),
                 Some(_) => {}
                 None => return,
             },
@@ -158,24 +158,27 @@ async fn resubscribe(redis: &mut ConnectionManager, channels: &HashSet<String>) 
     true
 }
 
-fn on_message(data: &[Value], keys: &Keys, registry: &Addr<Registry>, owners_learned: &broadcast::Sender<OwnerKey>) {
-    let (Some(Value::BulkString(channel)), Some(Value::BulkString(payload))) = (data.first(), data.get(1)) else {
+/// Handles one pub/sub message; it owns the payload, which becomes the frame's text as it is.
+fn on_message(data: Vec<Value>, keys: &Keys, registry: &Addr<Registry>, owners_learned: &broadcast::Sender<OwnerKey>) {
+    let mut data = data.into_iter();
+    let (Some(Value::BulkString(channel)), Some(Value::BulkString(payload))) = (data.next(), data.next()) else {
         return;
     };
-    let (Ok(channel), Ok(payload)) = (std::str::from_utf8(channel), std::str::from_utf8(payload)) else {
+    let (Ok(channel), Ok(payload)) = (String::from_utf8(channel), String::from_utf8(payload)) else {
         metrics::counter!("hub_redis_ignored_messages_total", "why" => "not_utf8").increment(1);
         return;
     };
-    if let Some(user) = Keys::user_of_channel(channel) {
+    if let Some(user) = Keys::user_of_channel(&channel) {
+        let bytes = payload.len();
         match frame_of(payload) {
             Some(frame) => registry.do_send(Route { user_id: user.into(), frame }),
             None => {
                 metrics::counter!("hub_redis_ignored_messages_total", "why" => "unknown_shape").increment(1);
-                tracing::warn!(%channel, bytes = payload.len(), "a message on a user channel is neither a v1 frame nor {{\"event\", \"data\"}}; ignored");
+                tracing::warn!(%channel, bytes, "a message on a user channel is neither a v1 frame nor {{\"event\", \"data\"}}; ignored");
             }
         }
     } else if channel == keys.owners_channel() {
-        if let Some(key) = owner_key(payload) {
+        if let Some(key) = owner_key(&payload) {
             let _ = owners_learned.send(key);
         }
     } else if channel == keys.control_channel() {
@@ -183,7 +186,7 @@ fn on_message(data: &[Value], keys: &Keys, registry: &Addr<Registry>, owners_lea
         struct Control {
             disconnect: String,
         }
-        if let Ok(control) = serde_json::from_str::<Control>(payload) {
+        if let Ok(control) = serde_json::from_str::<Control>(&payload) {
             registry.do_send(DisconnectUser {
                 user_id: control.disconnect.as_str().into(),
                 reason: CloseReason::DisconnectedByOperator,
@@ -203,7 +206,7 @@ pub fn owner_key(text: &str) -> Option<OwnerKey> {
 
 /// A v1 frame as the hand-off script published it, or a legacy `{"event", "data"}` message
 /// wrapped as a v1 frame with `"id": null` (not resumable).
-fn frame_of(payload: &str) -> Option<Frame> {
+fn frame_of(payload: String) -> Option<Frame> {
     #[derive(Deserialize)]
     struct Numbered<'a> {
         #[serde(rename = "type")]
@@ -211,14 +214,10 @@ fn frame_of(payload: &str) -> Option<Frame> {
         id: &'a str,
         epoch: &'a str,
     }
-    if let Ok(numbered) = serde_json::from_str::<Numbered>(payload) {
+    if let Ok(numbered) = serde_json::from_str::<Numbered>(&payload) {
         let id: NotificationId = numbered.id.parse().ok()?;
-        return (numbered.kind == "notification").then(|| Frame {
-            id: Some(id),
-            epoch: Some(numbered.epoch.into()),
-            text: payload.to_owned().into(),
-            accepted_at: Instant::now(),
-        });
+        let epoch = (numbered.kind == "notification").then(|| numbered.epoch.into())?;
+        return Some(Frame { id: Some(id), epoch: Some(epoch), text: payload.into(), accepted_at: Instant::now() });
     }
     #[derive(Deserialize)]
     struct Legacy<'a> {
@@ -233,7 +232,7 @@ fn frame_of(payload: &str) -> Option<Frame> {
         correlation_id: Option<String>,
         timestamp: Option<String>,
     }
-    let legacy: Legacy = serde_json::from_str(payload).ok()?;
+    let legacy: Legacy = serde_json::from_str(&payload).ok()?;
     let known: LegacyData = serde_json::from_str(legacy.data.get()).ok()?;
     let timestamp = known
         .timestamp
@@ -262,7 +261,7 @@ mod tests {
     #[test]
     fn a_legacy_message_becomes_an_unnumbered_v1_frame_with_its_data_untouched() {
         let legacy = r#"{"event": "batch_phase_concluded", "data": {"batch_id": "b", "phase": "nlp", "timestamp": "2025-11-18T13:42:10.278204+00:00", "correlation_id": "c"}}"#;
-        let frame = frame_of(legacy).unwrap();
+        let frame = frame_of(legacy.into()).unwrap();
         assert_eq!(frame.id, None);
         let parsed: serde_json::Value = serde_json::from_str(&frame.text).unwrap();
         assert_eq!(parsed["type"], "notification");
@@ -276,11 +275,11 @@ mod tests {
 
     #[test]
     fn a_numbered_frame_keeps_its_id_and_epoch_and_anything_else_is_ignored() {
-        let frame = frame_of(r#"{"type":"notification","id":"12-3","epoch":"ab","event":"e","data":{}}"#).unwrap();
+        let frame = frame_of(r#"{"type":"notification","id":"12-3","epoch":"ab","event":"e","data":{}}"#.into()).unwrap();
         assert_eq!(frame.id, Some(NotificationId { ms: 12, seq: 3 }));
         assert_eq!(frame.epoch.as_deref(), Some("ab"));
         for junk in ["", "not json", "[]", r#"{"event":"e"}"#, r#"{"data":{}}"#] {
-            assert!(frame_of(junk).is_none(), "{junk}");
+            assert!(frame_of(junk.into()).is_none(), "{junk}");
         }
     }
 
