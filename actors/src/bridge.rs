@@ -4,7 +4,6 @@
 //! route happen together or not at all. The embedded [`LocalBridge`] does it under one lock; a
 //! Redis bridge does it in one Lua script and routes through pub/sub.
 
-use std::collections::HashMap;
 use std::num::NonZeroUsize;
 use std::sync::Arc;
 
@@ -14,7 +13,7 @@ use lru::LruCache;
 use parking_lot::Mutex;
 
 use crate::history::MemoryHistory;
-use crate::notification::{Draft, NotificationId, UserId};
+use crate::notification::{Draft, NotificationId};
 use crate::registry::{Registry, Route, RouteAll};
 use crate::stats::EngineStats;
 
@@ -46,34 +45,14 @@ pub enum BridgeError {
 
 /// Hands notifications to the engine.
 pub trait Bridge: Send + Sync + 'static {
-    /// Deduplicates, stores and routes `draft`.
-    fn publish(&self, draft: Draft) -> BoxFuture<'static, Result<Accepted, BridgeError>>;
+    /// Deduplicates, stores and routes each of `drafts`, in order: one result per draft. Each
+    /// user's drafts keep their order, and so their ids; a store across the network takes the
+    /// lot in as few round trips as it can.
+    fn publish_all(&self, drafts: Vec<Draft>) -> BoxFuture<'static, Vec<Result<Accepted, BridgeError>>>;
 
-    /// Publishes each of `drafts` as [`Bridge::publish`] does: one result per draft, in order.
-    /// Each user's drafts go one after the other, so their order, and so their ids, hold;
-    /// different users' are in flight together (pipelined, on a store across the network).
-    fn publish_all(&self, drafts: Vec<Draft>) -> BoxFuture<'_, Vec<Result<Accepted, BridgeError>>> {
-        let count = drafts.len();
-        let mut per_user: HashMap<UserId, Vec<(usize, Draft)>> = HashMap::new();
-        for (index, draft) in drafts.into_iter().enumerate() {
-            per_user.entry(draft.user_id.clone()).or_default().push((index, draft));
-        }
-        let users = per_user.into_values().map(|drafts| async move {
-            let mut outcomes = Vec::with_capacity(drafts.len());
-            for (index, draft) in drafts {
-                outcomes.push((index, self.publish(draft).await));
-            }
-            outcomes
-        });
-        future::join_all(users)
-            .map(move |published| {
-                let mut results = vec![None; count];
-                for (index, outcome) in published.into_iter().flatten() {
-                    results[index] = Some(outcome);
-                }
-                results.into_iter().map(|r| r.expect("every draft has an outcome")).collect()
-            })
-            .boxed()
+    /// Deduplicates, stores and routes one draft.
+    fn publish(&self, draft: Draft) -> BoxFuture<'static, Result<Accepted, BridgeError>> {
+        self.publish_all(vec![draft]).map(|mut outcomes| outcomes.pop().expect("one result per draft")).boxed()
     }
 }
 
@@ -129,12 +108,7 @@ impl LocalBridge {
 }
 
 impl Bridge for LocalBridge {
-    fn publish(&self, draft: Draft) -> BoxFuture<'static, Result<Accepted, BridgeError>> {
-        let accepted = self.accept(vec![draft]).pop().expect("one result per draft");
-        Box::pin(future::ready(Ok(accepted)))
-    }
-
-    fn publish_all(&self, drafts: Vec<Draft>) -> BoxFuture<'_, Vec<Result<Accepted, BridgeError>>> {
+    fn publish_all(&self, drafts: Vec<Draft>) -> BoxFuture<'static, Vec<Result<Accepted, BridgeError>>> {
         Box::pin(future::ready(self.accept(drafts).into_iter().map(Ok).collect()))
     }
 }

@@ -3,13 +3,17 @@
 # loopback, without persistence, driven by redis-benchmark with the hub's own commands:
 #
 #   redis_publish          PUBLISH of a 300-byte frame to a user's channel (no subscriber)
-#   redis_handoff          the hub's hand-off script (history.lua + handoff.lua), no dedupe key
+#   redis_handoff          the hub's hand-off script (history.lua + handoff.lua) with one
+#                          notification per call, no dedupe key
 #   redis_handoff_dedupe   the same with a dedupe key (one more GET and SET)
 #   redis_handoff_at_cap   the same without dedupe key on histories already at 200 entries, so
-#                          every call also trims
+#                          the calls also trim
+#   redis_handoff_batch    one call carrying 100 notifications (100 users), as the hub hands off
+#                          a batch publish
 #
-# each not pipelined and pipelined (-P 16). Prints one JSON line per measurement on stdout (and
-# appends them to --out FILE); progress, versions and the machine go to stderr.
+# each not pipelined and pipelined (-P 16), the batch not pipelined only. Prints one JSON line per measurement on stdout (and
+# appends them to --out FILE), with the notifications per call and per second; progress,
+# versions and the machine go to stderr.
 #
 #   scripts/bench/limits.sh [--seconds 3] [--out FILE]
 #
@@ -67,12 +71,18 @@ frame="$head$frame_tail"
 sha=$(cat src/cluster/history.lua src/cluster/handoff.lua | cli -x SCRIPT LOAD)
 [[ $sha == $(cat src/cluster/history.lua src/cluster/handoff.lua | sha1sum | cut -d' ' -f1) ]] \
     || { echo "limits.sh: SCRIPT LOAD returned '$sha', not the sha1 of the script" >&2; exit 1; }
-# KEYS: history, epoch, dedupe mark, trimmed marker. ARGV: tail, candidate epoch, max entries,
-# max age, channel, dedupe ttl, has dedupe key. redis-benchmark draws every __rand_int__ on its
-# own, so one call's keys belong to different users; the work per call is the same.
-handoff() { # USER DEDUPE_KEY HAS_DEDUPE: sets `cmd`
-    cmd=(EVALSHA "$sha" 4 "hub:{$1}:history" "hub:{$1}:epoch" "hub:{$1}:seen:$2" "hub:{$1}:trimmed"
-        "$frame_tail" 0123456789abcdef "$max_entries" "$day_ms" "ws:$1" "$day_ms" "$3")
+# Per notification, KEYS: history, epoch, dedupe mark, trimmed marker; ARGV: tail, channel, has
+# dedupe key; after the common ARGV: candidate epoch, max entries, max age, dedupe ttl.
+# redis-benchmark draws every __rand_int__ on its own, so one notification's keys belong to
+# different users; the work per notification is the same.
+handoff() { # USER DEDUPE_KEY HAS_DEDUPE [NOTIFICATIONS]: sets `cmd` and `per_call`
+    per_call=${4:-1}
+    local keys=() args=() n
+    for ((n = 0; n < per_call; n++)); do
+        keys+=("hub:{$1}:history" "hub:{$1}:epoch" "hub:{$1}:seen:$2" "hub:{$1}:trimmed")
+        args+=("$frame_tail" "ws:$1" "$3")
+    done
+    cmd=(EVALSHA "$sha" "${#keys[@]}" "${keys[@]}" 0123456789abcdef "$max_entries" "$day_ms" "$day_ms" "${args[@]}")
 }
 # redis-benchmark counts error replies as done requests, silently: check that a call works.
 handoff limits-check "" 0
@@ -90,16 +100,18 @@ run() {
 # A counter from INFO: SECTION PREFIX, e.g. stats total_error_replies: (empty when never counted).
 counter() { cli INFO "$1" | tr -d '\r' | sed -n "s/^$2\([0-9]*\).*/\1/p"; }
 
-# measure LIMIT PIPELINE USERS APPENDS: one measurement of `cmd`, as many requests as a probe
-# says fit in $seconds. Fails on any error reply, and unless APPENDS is "-", when the history
-# appends are not APPENDS per request.
+# measure LIMIT PIPELINE USERS APPENDS: one measurement of `cmd` ($per_call notifications a
+# request), as many requests as a probe says fit in $seconds. Fails on any error reply, and
+# unless APPENDS is "-", when the history appends are not APPENDS per request.
 measure() {
     local limit=$1 pipeline=$2 users=$3 appends=$4 rps p50 p99 max n errors xadds
-    read -r rps _ <<<"$(run 20000 "$pipeline" "$users" "${cmd[@]}")"
+    # At least 20,000 notifications a run, in the probe too.
+    local least=$((20000 / per_call))
+    read -r rps _ <<<"$(run "$least" "$pipeline" "$users" "${cmd[@]}")"
     [[ -n $rps ]] || { echo "limits.sh: redis-benchmark gave no figures for $limit" >&2; exit 1; }
     # A whole number of pipelines: redis-benchmark sends whole ones, past -n if need be.
-    n=$(awk -v r="$rps" -v s="$seconds" -v p="$pipeline" \
-        'BEGIN { n = int(r * s); n = n < 20000 ? 20000 : n > 10000000 ? 10000000 : n; print n - n % p }')
+    n=$(awk -v r="$rps" -v s="$seconds" -v p="$pipeline" -v least="$least" \
+        'BEGIN { n = int(r * s); n = n < least ? least : n > 10000000 ? 10000000 : n; print n - n % p }')
     errors=$(counter stats total_error_replies:)
     xadds=$(counter commandstats cmdstat_xadd:calls=)
     echo "limits.sh: $limit -P $pipeline: $n requests" >&2
@@ -113,9 +125,10 @@ measure() {
         echo "limits.sh: $limit appended $xadds entries in $n requests" >&2; exit 1
     fi
     local line
-    line=$(printf '{"limit":"%s","pipeline":%d,"clients":%d,"users":%d,"payload_bytes":%d,' \
-        "$limit" "$pipeline" "$clients" "$users" "$frame_bytes")
-    line+=$(printf '"requests":%d,"ops_per_s":%s,"p50_ms":%s,"p99_ms":%s,"max_ms":%s}' "$n" "$rps" "$p50" "$p99" "$max")
+    line=$(printf '{"limit":"%s","pipeline":%d,"clients":%d,"users":%d,"payload_bytes":%d,"notifications_per_call":%d,' \
+        "$limit" "$pipeline" "$clients" "$users" "$frame_bytes" "$per_call")
+    line+=$(printf '"requests":%d,"ops_per_s":%s,"notifications_per_s":%s,"p50_ms":%s,"p99_ms":%s,"max_ms":%s}' \
+        "$n" "$rps" "$(awk -v r="$rps" -v c="$per_call" 'BEGIN { printf "%.0f", r * c }')" "$p50" "$p99" "$max")
     echo "$line"
     if [[ -n $out ]]; then echo "$line" >>"$out"; fi
 }
@@ -129,6 +142,7 @@ fill_to_cap() {
 }
 
 cmd=(PUBLISH 'ws:__rand_int__' "$frame")
+per_call=1
 for pipeline in 1 16; do measure redis_publish "$pipeline" "$users" 0; done
 
 handoff __rand_int__ "" 0
@@ -142,3 +156,8 @@ done
 
 handoff __rand_int__ "" 0
 for pipeline in 1 16; do fill_to_cap; measure redis_handoff_at_cap "$pipeline" "$cap_users" 1; done
+
+# Not pipelined: 50 calls in flight are 5,000 notifications already.
+handoff __rand_int__ "" 0 100
+cli FLUSHALL >/dev/null
+measure redis_handoff_batch 1 "$users" 100

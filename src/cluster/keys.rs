@@ -1,5 +1,6 @@
 //! Every Redis key and channel the clustered mode uses, in one place. A user's keys share a
-//! hash tag (`{user}`), so the hand-off script touches a single slot on a Redis Cluster too.
+//! hash tag (`{user}`), so they would share a slot on a Redis Cluster; the hub itself talks to one
+//! Redis server, since a batch's hand-off touches many users' keys.
 
 use hub_actors::UserId;
 

@@ -1,9 +1,11 @@
-//! The clustered bridge and history: one Lua script hands a notification off (dedupe mark,
-//! history stream, publish), another reads what a resuming client missed.
+//! The clustered bridge and history: one Lua script hands notifications off (dedupe mark,
+//! history stream, publish), a batch of them per call; another reads what a resuming client
+//! missed.
 
+use std::collections::HashMap;
 use std::sync::{Arc, LazyLock};
 
-use futures::future::BoxFuture;
+use futures::future::{self, BoxFuture, FutureExt};
 use hub_actors::{Accepted, Bridge, BridgeError, Draft, Frame, History, HistoryError, NotificationId, Replay, ResumePoint, UserId};
 use redis::aio::ConnectionManager;
 use redis::{Script, Value};
@@ -15,6 +17,10 @@ static HANDOFF: LazyLock<Script> =
     LazyLock::new(|| Script::new(concat!(include_str!("history.lua"), include_str!("handoff.lua"))));
 static REPLAY: LazyLock<Script> =
     LazyLock::new(|| Script::new(concat!(include_str!("history.lua"), include_str!("replay.lua"))));
+
+/// Notifications handed off in one script call at most: a script holds Redis for its whole run,
+/// so a batch of a thousand goes as several calls.
+const HANDOFF_CALL_SIZE: usize = 100;
 
 /// Limits of the Redis history.
 #[derive(Debug, Clone)]
@@ -59,37 +65,76 @@ fn text(value: &Value) -> Option<String> {
     }
 }
 
-impl Bridge for RedisStore {
-    fn publish(&self, draft: Draft) -> BoxFuture<'static, Result<Accepted, BridgeError>> {
-        let mut redis = self.redis.clone();
-        let keys = self.keys.clone();
-        let settings = self.settings.clone();
-        Box::pin(async move {
+impl RedisStore {
+    /// Hands `drafts` off in one script call: their outcomes in order, or the call's error.
+    fn hand_off(&self, drafts: &[Draft]) -> BoxFuture<'static, Result<Vec<Accepted>, BridgeError>> {
+        let settings = &self.settings;
+        let mut invocation = HANDOFF.prepare_invoke();
+        invocation.arg(new_epoch()).arg(settings.max_len).arg(settings.max_age_ms).arg(settings.dedupe_ttl_ms);
+        for draft in drafts {
             let user = &draft.user_id;
             let dedupe = draft.dedupe_key.as_deref();
-            let reply: Vec<Value> = HANDOFF
-                .key(keys.history(user))
-                .key(keys.epoch(user))
-                .key(keys.seen(user, dedupe.unwrap_or_default()))
-                .key(keys.trimmed(user))
+            invocation
+                .key(self.keys.history(user))
+                .key(self.keys.epoch(user))
+                .key(self.keys.seen(user, dedupe.unwrap_or_default()))
+                .key(self.keys.trimmed(user))
                 .arg(draft.frame_tail())
-                .arg(new_epoch())
-                .arg(settings.max_len)
-                .arg(settings.max_age_ms)
                 .arg(Keys::user_channel(user))
-                .arg(settings.dedupe_ttl_ms)
-                .arg(if dedupe.is_some() { "1" } else { "0" })
-                .invoke_async(&mut redis)
-                .await
-                .map_err(|e| BridgeError::Unavailable(unavailable(e)))?;
-            let outcome = reply.first().and_then(text);
-            let id = reply.get(1).and_then(text).and_then(|id| id.parse::<NotificationId>().ok());
-            match (outcome.as_deref(), id) {
-                (Some("new"), Some(id)) => Ok(Accepted::New(id)),
-                (Some("duplicate"), Some(id)) => Ok(Accepted::Duplicate(id)),
-                _ => Err(BridgeError::Unavailable(format!("unexpected hand-off reply {reply:?}"))),
+                .arg(if dedupe.is_some() { "1" } else { "0" });
+        }
+        let (mut redis, count) = (self.redis.clone(), drafts.len());
+        Box::pin(async move {
+            let replies: Vec<Vec<Value>> =
+                invocation.invoke_async(&mut redis).await.map_err(|e| BridgeError::Unavailable(unavailable(e)))?;
+            let outcomes: Option<Vec<Accepted>> = replies.iter().map(|reply| accepted(reply)).collect();
+            match outcomes {
+                Some(outcomes) if outcomes.len() == count => Ok(outcomes),
+                _ => Err(BridgeError::Unavailable(format!("unexpected hand-off reply {replies:?}"))),
             }
         })
+    }
+}
+
+/// One notification's `{outcome, id, epoch}` from the hand-off script.
+fn accepted(reply: &[Value]) -> Option<Accepted> {
+    let id = reply.get(1).and_then(text)?.parse::<NotificationId>().ok()?;
+    match reply.first().and_then(text)?.as_str() {
+        "new" => Some(Accepted::New(id)),
+        "duplicate" => Some(Accepted::Duplicate(id)),
+        _ => None,
+    }
+}
+
+impl Bridge for RedisStore {
+    /// Each user's drafts go in one script call, so their order holds; a call carries up to
+    /// [`HANDOFF_CALL_SIZE`] drafts, and the calls are pipelined on the one connection.
+    fn publish_all(&self, drafts: Vec<Draft>) -> BoxFuture<'static, Vec<Result<Accepted, BridgeError>>> {
+        let count = drafts.len();
+        let mut calls: Vec<(Vec<usize>, Vec<Draft>)> = Vec::new();
+        let mut call_of_user: HashMap<UserId, usize> = HashMap::new();
+        for (index, draft) in drafts.into_iter().enumerate() {
+            let call = *call_of_user.entry(draft.user_id.clone()).or_insert_with(|| {
+                if calls.last().is_none_or(|(indexes, _)| indexes.len() >= HANDOFF_CALL_SIZE) {
+                    calls.push((Vec::new(), Vec::new()));
+                }
+                calls.len() - 1
+            });
+            calls[call].0.push(index);
+            calls[call].1.push(draft);
+        }
+        let calls = calls.into_iter().map(|(indexes, drafts)| self.hand_off(&drafts).map(move |outcome| (indexes, outcome)));
+        future::join_all(calls)
+            .map(move |calls| {
+                let mut results = vec![None; count];
+                for (indexes, outcome) in calls {
+                    for (n, index) in indexes.into_iter().enumerate() {
+                        results[index] = Some(outcome.as_ref().map(|accepted| accepted[n]).map_err(Clone::clone));
+                    }
+                }
+                results.into_iter().map(|result| result.expect("every draft has an outcome")).collect()
+            })
+            .boxed()
     }
 }
 

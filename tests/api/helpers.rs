@@ -129,6 +129,14 @@ impl TestApp {
         (status, response.json().await.unwrap_or(Value::Null))
     }
 
+    /// Posts `body` (any text, so malformed bodies too) to the batch publish route with a service
+    /// token; returns status and JSON body.
+    pub async fn publish_batch(&self, body: &str) -> (u16, Value) {
+        let request = self.http.post(self.url("/api/v1/publish/batch")).bearer_auth(self.service_token());
+        let response = request.header("content-type", "application/json").body(body.to_owned()).send().await.unwrap();
+        (response.status().as_u16(), response.json().await.unwrap_or_default())
+    }
+
     /// Publishes a simple notification `event` for `user` with `data`; asserts 202 and returns the id.
     pub async fn notify(&self, user: &str, event: &str, data: Value) -> String {
         let (status, body) = self.publish(json!({ "user_id": user, "event": event, "data": data })).await;

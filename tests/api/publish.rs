@@ -84,18 +84,6 @@ async fn the_same_dedupe_key_is_delivered_once() {
     tab.expect_silence(std::time::Duration::from_millis(200)).await;
 }
 
-async fn post_batch(app: &crate::helpers::TestApp, body: &str) -> (u16, serde_json::Value) {
-    let response = reqwest::Client::new()
-        .post(app.url("/api/v1/publish/batch"))
-        .bearer_auth(app.service_token())
-        .header("content-type", "application/json")
-        .body(body.to_owned())
-        .send()
-        .await
-        .unwrap();
-    (response.status().as_u16(), response.json().await.unwrap_or_default())
-}
-
 #[tokio::test]
 async fn a_batch_publishes_every_good_item_in_order_and_reports_each_bad_one() {
     let app = spawn_app();
@@ -108,7 +96,7 @@ async fn a_batch_publishes_every_good_item_in_order_and_reports_each_bad_one() {
         { "user_id": "alice", "event": "a2", "data": {} },
         "not an object",
     ]);
-    let (code, body) = post_batch(&app, &batch.to_string()).await;
+    let (code, body) = app.publish_batch(&batch.to_string()).await;
     assert_eq!(code, 200, "{body}");
     assert_eq!((body["accepted"].as_u64(), body["failed"].as_u64()), (Some(3), Some(2)));
     let results = body["results"].as_array().unwrap();
@@ -131,13 +119,13 @@ async fn a_batch_that_is_not_an_array_or_too_large_is_refused_whole() {
         s.publish.max_batch_items = 3;
         s.publish.max_batch_bytes = 2048;
     });
-    let (code, body) = post_batch(&app, r#"{"user_id":"u"}"#).await;
+    let (code, body) = app.publish_batch(r#"{"user_id":"u"}"#).await;
     assert_eq!((code, body["error"].as_str()), (400, Some("invalid_request")));
     let four: Vec<_> = (0..4).map(|_| json!({ "user_id": "u", "event": "e", "data": {} })).collect();
-    let (code, body) = post_batch(&app, &serde_json::to_string(&four).unwrap()).await;
+    let (code, body) = app.publish_batch(&serde_json::to_string(&four).unwrap()).await;
     assert_eq!((code, body["error"].as_str()), (413, Some("payload_too_large")));
     let big = json!([{ "user_id": "u", "event": "e", "data": { "x": "y".repeat(4096) } }]);
-    assert_eq!(post_batch(&app, &big.to_string()).await.0, 413);
+    assert_eq!(app.publish_batch(&big.to_string()).await.0, 413);
     assert_eq!(app.status().await["notifications"]["published"], 0, "nothing of a refused batch is published");
 }
 
@@ -147,7 +135,7 @@ async fn a_dedupe_key_repeated_within_one_batch_is_published_once() {
     let mut tab = app.connect("alice").await;
     let item = json!({ "user_id": "alice", "event": "once", "data": {}, "dedupe_key": "k-1" });
     let batch = json!([item, { "user_id": "alice", "event": "other", "data": {} }, item]);
-    let (code, body) = post_batch(&app, &batch.to_string()).await;
+    let (code, body) = app.publish_batch(&batch.to_string()).await;
     assert_eq!(code, 200, "{body}");
     let results = body["results"].as_array().unwrap();
     assert_eq!((results[0]["duplicate"].as_bool(), results[2]["duplicate"].as_bool()), (Some(false), Some(true)));

@@ -18,6 +18,10 @@ async fn a_redis_outage_keeps_sockets_open_answers_503_quickly_and_loses_nothing
     let (code, body) = b.publish(json!({ "user_id": "teacher", "event": "during", "data": {} })).await;
     assert_eq!(code, 503, "{body}");
     assert!(started.elapsed() < Duration::from_millis(1500), "503 within about a second: {:?}", started.elapsed());
+    let item = json!({ "user_id": "teacher", "event": "during", "data": {} });
+    let (code, body) = b.publish_batch(&json!([item, item]).to_string()).await;
+    assert_eq!((code, body["accepted"].as_u64(), body["failed"].as_u64()), (200, Some(0), Some(2)), "{body}");
+    assert!(body["results"].as_array().unwrap().iter().all(|result| result["status"] == 503), "{body}");
     let (code, ready) = a.get_json(&a.url("/readyz"), None).await;
     assert_eq!(code, 200, "an outage of Redis does not take the instance out of the load balancer");
     assert!(ready["redis"]["state"].is_string());

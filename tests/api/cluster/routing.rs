@@ -1,6 +1,6 @@
 use std::time::Duration;
 
-use serde_json::json;
+use serde_json::{json, Value};
 
 use super::redis_server::{spawn_instance, RedisServer};
 use crate::helpers::eventually;
@@ -153,6 +153,62 @@ async fn the_hand_off_trims_in_steps_yet_a_replay_is_judged_against_exactly_max_
     let since = &ids[ids.len() - 9];
     let mut tab = a.connect_query(&format!("?token={}&since={since}&epoch={epoch}", a.token("teacher"))).await.unwrap();
     assert_eq!(tab.next_frame().await, json!({ "type": "resync", "epoch": epoch }));
+}
+
+/// A notification id as a pair of integers, so that ids compare as the hub orders them.
+fn id_of(value: &Value) -> (u64, u64) {
+    let (ms, seq) = value.as_str().and_then(|id| id.split_once('-')).expect("an id like <ms>-<seq>");
+    (ms.parse().unwrap(), seq.parse().unwrap())
+}
+
+#[tokio::test]
+async fn a_batch_for_more_users_than_one_hand_off_carries_keeps_each_users_order_and_reports_every_item() {
+    let redis = RedisServer::volatile();
+    let a = spawn_instance(&redis, "a");
+    let b = spawn_instance(&redis, "b");
+    // 150 users, more than one script call takes (100): two rounds of one notification each,
+    // every second one after all the first, then a dedupe key repeated for the last user.
+    let users: Vec<String> = (0..150).map(|n| format!("teacher-{n}")).collect();
+    let mut tabs = Vec::new();
+    for user in ["teacher-0", "teacher-99", "teacher-100", "teacher-149"] {
+        tabs.push((user, b.connect(user).await));
+    }
+    let mut batch: Vec<Value> = (0..2)
+        .flat_map(|round| users.iter().map(move |user| json!({ "user_id": user, "event": "n", "data": { "round": round } })))
+        .collect();
+    let once = json!({ "user_id": "teacher-149", "event": "once", "data": {}, "dedupe_key": "k-1" });
+    batch.extend([once.clone(), once]);
+    // The script is loaded by now (the first call of an instance may need two), and counting
+    // starts afresh.
+    a.notify("someone-else", "warm-up", json!({})).await;
+    let _: () = redis::cmd("CONFIG").arg("RESETSTAT").query(&mut redis.client()).unwrap();
+
+    let (code, body) = a.publish_batch(&Value::Array(batch).to_string()).await;
+    assert_eq!(code, 200, "{body}");
+    let stats: String = redis::cmd("INFO").arg("commandstats").query(&mut redis.client()).unwrap();
+    assert!(stats.contains("cmdstat_evalsha:calls=2,"), "two script calls for 150 users: {stats}");
+    assert_eq!((body["accepted"].as_u64(), body["failed"].as_u64()), (Some(302), Some(0)));
+    let results = body["results"].as_array().unwrap();
+    for (n, user) in users.iter().enumerate() {
+        let (first, second) = (&results[n], &results[150 + n]);
+        assert!(id_of(&first["id"]) < id_of(&second["id"]), "{user}: {first} then {second}");
+    }
+    assert_eq!((results[300]["duplicate"].as_bool(), results[301]["duplicate"].as_bool()), (Some(false), Some(true)));
+    assert_eq!(results[301]["id"], results[300]["id"]);
+
+    for (user, tab) in &mut tabs {
+        let n: usize = user.trim_start_matches("teacher-").parse().unwrap();
+        for round in 0..2 {
+            let frame = tab.next_notification().await;
+            assert_eq!((&frame["data"]["round"], &frame["id"]), (&json!(round), &results[150 * round + n]["id"]), "{user}");
+        }
+        if *user == "teacher-149" {
+            assert_eq!(tab.next_notification().await["id"], results[300]["id"]);
+        }
+        tab.expect_silence(Duration::from_millis(200)).await;
+    }
+    let len: usize = redis::cmd("XLEN").arg("hub:{teacher-99}:history").query(&mut redis.client()).unwrap();
+    assert_eq!(len, 2);
 }
 
 #[tokio::test]
