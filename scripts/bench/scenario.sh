@@ -20,7 +20,7 @@
 #   soak           (f) 10 minutes at moderate load, hub RSS every 30 s
 #   limits         redis-benchmark on PUBLISH and on the hub's hand-off script (limits.sh)
 #   plot           docs/benchmarks-latency.png from the --out file (plot.sh)
-#   all            every scenario above, in that order (about 35 minutes)
+#   all            every scenario above, in that order (about 40 minutes)
 #
 # Benchmarks want a quiet machine: nothing else building or testing. Works from any directory.
 set -euo pipefail
@@ -104,9 +104,9 @@ latency() {
 
 # 2,000 sockets over 1,000 users: each notification is two deliveries.
 THROUGHPUT=(--sockets 2000 --users 1000 --duration 10s --settle 2s --via http-batch --batch-size 100 --max-in-flight 32)
-RATES="5000 10000 20000 30000 40000 50000 60000 80000"
+RATES="5000 10000 20000 30000 40000 50000 60000 80000 100000"
 # Through Redis the limit sits lower, so the steps are finer there.
-REDIS_RATES="5000 10000 12500 15000 17500 20000 25000 30000"
+REDIS_RATES="5000 10000 12500 15000 17500 20000 25000 30000 35000 40000"
 
 throughput() {
     start_hub hub 18080 HUB__HISTORY__MAX_LEN=100
