@@ -11,9 +11,9 @@
 #   redis_handoff_batch    one call carrying 100 notifications (100 users), as the hub hands off
 #                          a batch publish
 #
-# each not pipelined and pipelined (-P 16), the batch not pipelined only. Prints one JSON line per measurement on stdout (and
-# appends them to --out FILE), with the notifications per call and per second; progress,
-# versions and the machine go to stderr.
+# each not pipelined and pipelined (-P 16), the batch not pipelined only. Prints one JSON line
+# per measurement on stdout (and appends them to --out FILE), with the notifications per call
+# and per second; progress, versions and the machine go to stderr.
 #
 #   scripts/bench/limits.sh [--seconds 3] [--out FILE]
 #

@@ -47,25 +47,7 @@ impl RedisStore {
     pub fn new(redis: ConnectionManager, keys: Keys, settings: StoreSettings, max_concurrent_replays: usize) -> RedisStore {
         RedisStore { redis, keys, settings, replays: Arc::new(Semaphore::new(max_concurrent_replays)) }
     }
-}
 
-fn new_epoch() -> String {
-    format!("{:016x}", rand::random::<u64>())
-}
-
-fn unavailable(error: redis::RedisError) -> String {
-    format!("redis: {error}")
-}
-
-fn text(value: &Value) -> Option<String> {
-    match value {
-        Value::BulkString(bytes) => String::from_utf8(bytes.clone()).ok(),
-        Value::SimpleString(text) => Some(text.clone()),
-        _ => None,
-    }
-}
-
-impl RedisStore {
     /// Hands `drafts` off in one script call: their outcomes in order, or the call's error.
     fn hand_off(&self, drafts: &[Draft]) -> BoxFuture<'static, Result<Vec<Accepted>, BridgeError>> {
         let settings = &self.settings;
@@ -93,6 +75,22 @@ impl RedisStore {
                 _ => Err(BridgeError::Unavailable(format!("unexpected hand-off reply {replies:?}"))),
             }
         })
+    }
+}
+
+fn new_epoch() -> String {
+    format!("{:016x}", rand::random::<u64>())
+}
+
+fn unavailable(error: redis::RedisError) -> String {
+    format!("redis: {error}")
+}
+
+fn text(value: &Value) -> Option<String> {
+    match value {
+        Value::BulkString(bytes) => String::from_utf8(bytes.clone()).ok(),
+        Value::SimpleString(text) => Some(text.clone()),
+        _ => None,
     }
 }
 
