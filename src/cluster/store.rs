@@ -19,7 +19,7 @@ static REPLAY: LazyLock<Script> =
     LazyLock::new(|| Script::new(concat!(include_str!("history.lua"), include_str!("replay.lua"))));
 
 /// Notifications handed off in one script call at most: a script holds Redis for its whole run,
-/// so a batch of a thousand goes as several calls.
+/// so a batch of a thousand goes as several calls (see [`plan_calls`]).
 const HANDOFF_CALL_SIZE: usize = 100;
 
 /// Limits of the Redis history.
@@ -48,8 +48,8 @@ impl RedisStore {
         RedisStore { redis, keys, settings, replays: Arc::new(Semaphore::new(max_concurrent_replays)) }
     }
 
-    /// Hands `drafts` off in one script call: their outcomes in order, or the call's error.
-    fn hand_off(&self, drafts: &[Draft]) -> BoxFuture<'static, Result<Vec<Accepted>, BridgeError>> {
+    /// Hands `drafts` off in one script call: each one's outcome, in order.
+    fn hand_off(&self, drafts: &[Draft]) -> BoxFuture<'static, Vec<Result<Accepted, BridgeError>>> {
         let settings = &self.settings;
         let mut invocation = HANDOFF.prepare_invoke();
         invocation.arg(new_epoch()).arg(settings.max_len).arg(settings.max_age_ms).arg(settings.dedupe_ttl_ms);
@@ -67,13 +67,12 @@ impl RedisStore {
         }
         let (mut redis, count) = (self.redis.clone(), drafts.len());
         Box::pin(async move {
-            let replies: Vec<Vec<Value>> =
-                invocation.invoke_async(&mut redis).await.map_err(|e| BridgeError::Unavailable(unavailable(e)))?;
-            let outcomes: Option<Vec<Accepted>> = replies.iter().map(|reply| accepted(reply)).collect();
-            match outcomes {
-                Some(outcomes) if outcomes.len() == count => Ok(outcomes),
-                _ => Err(BridgeError::Unavailable(format!("unexpected hand-off reply {replies:?}"))),
-            }
+            let replies = match invocation.invoke_async::<Vec<Vec<Value>>>(&mut redis).await {
+                Ok(replies) if replies.len() == count => replies,
+                Ok(replies) => return vec![Err(BridgeError::Unavailable(format!("unexpected hand-off reply {replies:?}"))); count],
+                Err(error) => return vec![Err(BridgeError::Unavailable(unavailable(error))); count],
+            };
+            replies.iter().map(|reply| outcome(reply)).collect()
         })
     }
 }
@@ -94,45 +93,75 @@ fn text(value: &Value) -> Option<String> {
     }
 }
 
-/// One notification's `{outcome, id, epoch}` from the hand-off script.
-fn accepted(reply: &[Value]) -> Option<Accepted> {
-    let id = reply.get(1).and_then(text)?.parse::<NotificationId>().ok()?;
-    match reply.first().and_then(text)?.as_str() {
-        "new" => Some(Accepted::New(id)),
-        "duplicate" => Some(Accepted::Duplicate(id)),
-        _ => None,
+/// One notification's `{outcome, id, epoch}` or `{'error', message}` from the hand-off script.
+fn outcome(reply: &[Value]) -> Result<Accepted, BridgeError> {
+    let field = |n: usize| reply.get(n).and_then(text);
+    let id = || field(1).and_then(|id| id.parse::<NotificationId>().ok());
+    match (field(0).as_deref(), id()) {
+        (Some("new"), Some(id)) => Ok(Accepted::New(id)),
+        (Some("duplicate"), Some(id)) => Ok(Accepted::Duplicate(id)),
+        (Some("error"), _) => Err(BridgeError::Unavailable(format!("redis: {}", field(1).unwrap_or_default()))),
+        _ => Err(BridgeError::Unavailable(format!("unexpected hand-off reply {reply:?}"))),
     }
 }
 
+/// The script calls that hand `drafts` off, in waves: the calls of a wave go out together
+/// (pipelined), each wave after the one before has answered. A call takes up to
+/// [`HANDOFF_CALL_SIZE`] drafts; a user's drafts fill a call of the first wave, and any beyond
+/// that size go in the next waves, so that each user's ids keep the drafts' order. Each call is the
+/// drafts' indexes in `drafts` and the drafts.
+fn plan_calls(drafts: Vec<Draft>) -> Vec<Vec<(Vec<usize>, Vec<Draft>)>> {
+    let mut per_user: Vec<Vec<(usize, Draft)>> = Vec::new();
+    let mut user_at: HashMap<UserId, usize> = HashMap::new();
+    for (index, draft) in drafts.into_iter().enumerate() {
+        let at = *user_at.entry(draft.user_id.clone()).or_insert_with(|| {
+            per_user.push(Vec::new());
+            per_user.len() - 1
+        });
+        per_user[at].push((index, draft));
+    }
+    let mut waves: Vec<Vec<(Vec<usize>, Vec<Draft>)>> = Vec::new();
+    for drafts in per_user {
+        let mut drafts = drafts.into_iter().peekable();
+        let mut wave = 0;
+        while drafts.peek().is_some() {
+            let part: Vec<(usize, Draft)> = drafts.by_ref().take(HANDOFF_CALL_SIZE).collect();
+            if waves.len() == wave {
+                waves.push(Vec::new());
+            }
+            let calls = &mut waves[wave];
+            if calls.last().is_none_or(|(indexes, _)| indexes.len() + part.len() > HANDOFF_CALL_SIZE) {
+                calls.push((Vec::new(), Vec::new()));
+            }
+            let (indexes, call) = calls.last_mut().expect("a call to fill");
+            for (index, draft) in part {
+                indexes.push(index);
+                call.push(draft);
+            }
+            wave += 1;
+        }
+    }
+    waves
+}
+
 impl Bridge for RedisStore {
-    /// Each user's drafts go in one script call, so their order holds; a call carries up to
-    /// [`HANDOFF_CALL_SIZE`] drafts, and the calls are pipelined on the one connection.
+    /// In as few script calls as [`plan_calls`] can make, pipelined on the one connection.
     fn publish_all(&self, drafts: Vec<Draft>) -> BoxFuture<'static, Vec<Result<Accepted, BridgeError>>> {
         let count = drafts.len();
-        let mut calls: Vec<(Vec<usize>, Vec<Draft>)> = Vec::new();
-        let mut call_of_user: HashMap<UserId, usize> = HashMap::new();
-        for (index, draft) in drafts.into_iter().enumerate() {
-            let call = *call_of_user.entry(draft.user_id.clone()).or_insert_with(|| {
-                if calls.last().is_none_or(|(indexes, _)| indexes.len() >= HANDOFF_CALL_SIZE) {
-                    calls.push((Vec::new(), Vec::new()));
-                }
-                calls.len() - 1
-            });
-            calls[call].0.push(index);
-            calls[call].1.push(draft);
-        }
-        let calls = calls.into_iter().map(|(indexes, drafts)| self.hand_off(&drafts).map(move |outcome| (indexes, outcome)));
-        future::join_all(calls)
-            .map(move |calls| {
-                let mut results = vec![None; count];
-                for (indexes, outcome) in calls {
-                    for (n, index) in indexes.into_iter().enumerate() {
-                        results[index] = Some(outcome.as_ref().map(|accepted| accepted[n]).map_err(Clone::clone));
+        let waves = plan_calls(drafts);
+        let store = self.clone();
+        Box::pin(async move {
+            let mut results = vec![None; count];
+            for wave in waves {
+                let calls = wave.into_iter().map(|(indexes, drafts)| store.hand_off(&drafts).map(move |outcomes| (indexes, outcomes)));
+                for (indexes, outcomes) in future::join_all(calls).await {
+                    for (index, outcome) in indexes.into_iter().zip(outcomes) {
+                        results[index] = Some(outcome);
                     }
                 }
-                results.into_iter().map(|result| result.expect("every draft has an outcome")).collect()
-            })
-            .boxed()
+            }
+            results.into_iter().map(|result| result.expect("every draft has an outcome")).collect()
+        })
     }
 }
 
@@ -175,5 +204,70 @@ impl History for RedisStore {
                 _ => Err(HistoryError::Unavailable(format!("unexpected replay reply {reply:?}"))),
             }
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::value::RawValue;
+
+    use super::*;
+
+    fn draft(user: &str) -> Draft {
+        Draft {
+            user_id: user.into(),
+            event: "e".into(),
+            category: None,
+            priority: "standard".into(),
+            timestamp: "2026-01-01T00:00:00Z".into(),
+            correlation_id: None,
+            data: RawValue::from_string("{}".into()).unwrap(),
+            dedupe_key: None,
+        }
+    }
+
+    /// Checks the promises of a plan for `users` (one per draft): every draft in exactly one
+    /// call, no call over the size, a user in one call per wave at most, its indexes increasing
+    /// from wave to wave. Returns the number of calls in each wave.
+    fn check_plan(users: &[String]) -> Vec<usize> {
+        let waves = plan_calls(users.iter().map(|user| draft(user)).collect());
+        let mut seen = vec![false; users.len()];
+        let mut last_of_user: HashMap<&str, usize> = HashMap::new();
+        for wave in &waves {
+            let mut in_wave = HashMap::new();
+            for (call, (indexes, drafts)) in wave.iter().enumerate() {
+                assert!(!indexes.is_empty() && indexes.len() <= HANDOFF_CALL_SIZE, "a call of {}", indexes.len());
+                for (&index, draft) in indexes.iter().zip(drafts) {
+                    assert_eq!(*draft.user_id, *users[index]);
+                    assert!(!std::mem::replace(&mut seen[index], true), "draft {index} planned twice");
+                    let user = users[index].as_str();
+                    assert_eq!(*in_wave.entry(user).or_insert(call), call, "{user} in two calls of one wave");
+                    if let Some(last) = last_of_user.insert(user, index) {
+                        assert!(last < index, "{user}: draft {index} after {last}");
+                    }
+                }
+            }
+        }
+        assert!(seen.iter().all(|&planned| planned), "a draft was left out");
+        waves.iter().map(Vec::len).collect()
+    }
+
+    #[test]
+    fn a_batch_of_many_users_goes_in_one_wave_of_full_calls() {
+        let users: Vec<String> = (0..2).flat_map(|_| (0..150).map(|n| format!("u{n}"))).collect();
+        assert_eq!(check_plan(&users), vec![3]);
+    }
+
+    #[test]
+    fn a_user_with_more_than_a_call_takes_waves_and_no_call_grows_past_the_size() {
+        let mut users: Vec<String> = (0..250).map(|_| "heavy".to_owned()).collect();
+        users.extend((0..150).map(|n| format!("u{n}")));
+        users.extend((0..30).map(|_| "heavy".to_owned()));
+        assert_eq!(check_plan(&users), vec![3, 1, 1], "280 of heavy: 100, 100 and 80");
+    }
+
+    #[test]
+    fn no_drafts_make_no_call() {
+        assert!(plan_calls(Vec::new()).is_empty());
     }
 }

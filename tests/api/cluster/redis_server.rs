@@ -75,6 +75,23 @@ impl RedisServer {
         redis::Client::open(self.url()).unwrap().get_connection().unwrap()
     }
 
+    /// Logs every command from now on, for [`RedisServer::calls_of_script`].
+    pub fn log_every_command(&self) {
+        let mut client = self.client();
+        for (setting, value) in [("slowlog-log-slower-than", 0), ("slowlog-max-len", 100_000)] {
+            let _: () = redis::cmd("CONFIG").arg("SET").arg(setting).arg(value).query(&mut client).unwrap();
+        }
+        let _: () = redis::cmd("SLOWLOG").arg("RESET").query(&mut client).unwrap();
+    }
+
+    /// How many times the script `code` was called (`EVALSHA`) since [`RedisServer::log_every_command`].
+    pub fn calls_of_script(&self, code: &str) -> usize {
+        let sha = redis::Script::new(code).get_hash().to_owned();
+        let entries: Vec<Vec<redis::Value>> = redis::cmd("SLOWLOG").arg("GET").arg(-1).query(&mut self.client()).unwrap();
+        let commands = entries.iter().filter_map(|entry| redis::from_redis_value_ref::<Vec<String>>(entry.get(3)?).ok());
+        commands.filter(|args| args.len() > 1 && args[0].eq_ignore_ascii_case("evalsha") && args[1] == sha).count()
+    }
+
     /// How many instances hold a subscription to `channel`.
     pub fn subscribers(&self, channel: &str) -> i64 {
         let reply: (String, i64) = redis::cmd("PUBSUB").arg("NUMSUB").arg(channel).query(&mut self.client()).unwrap();

@@ -161,16 +161,20 @@ fn id_of(value: &Value) -> (u64, u64) {
     (ms.parse().unwrap(), seq.parse().unwrap())
 }
 
+/// The hand-off script as the hub loads it.
+const HANDOFF: &str = concat!(include_str!("../../../src/cluster/history.lua"), include_str!("../../../src/cluster/handoff.lua"));
+
 #[tokio::test]
 async fn a_batch_for_more_users_than_one_hand_off_carries_keeps_each_users_order_and_reports_every_item() {
     let redis = RedisServer::volatile();
     let a = spawn_instance(&redis, "a");
     let b = spawn_instance(&redis, "b");
-    // 150 users, more than one script call takes (100): two rounds of one notification each,
-    // every second one after all the first, then a dedupe key repeated for the last user.
+    // 150 users, more than one script call takes (100 notifications): two rounds of one
+    // notification each, every second one after all the first, then a dedupe key repeated for
+    // the last user; and one user with more notifications than a call takes.
     let users: Vec<String> = (0..150).map(|n| format!("teacher-{n}")).collect();
     let mut tabs = Vec::new();
-    for user in ["teacher-0", "teacher-99", "teacher-100", "teacher-149"] {
+    for user in ["teacher-0", "teacher-99", "teacher-100", "teacher-149", "busy"] {
         tabs.push((user, b.connect(user).await));
     }
     let mut batch: Vec<Value> = (0..2)
@@ -178,16 +182,18 @@ async fn a_batch_for_more_users_than_one_hand_off_carries_keeps_each_users_order
         .collect();
     let once = json!({ "user_id": "teacher-149", "event": "once", "data": {}, "dedupe_key": "k-1" });
     batch.extend([once.clone(), once]);
-    // The script is loaded by now (the first call of an instance may need two), and counting
-    // starts afresh.
+    batch.extend((0..250).map(|n| json!({ "user_id": "busy", "event": "busy", "data": { "n": n } })));
+    // Counted once Redis has the script: an instance's first call loads it and calls again.
     a.notify("someone-else", "warm-up", json!({})).await;
-    let _: () = redis::cmd("CONFIG").arg("RESETSTAT").query(&mut redis.client()).unwrap();
+    redis.log_every_command();
 
     let (code, body) = a.publish_batch(&Value::Array(batch).to_string()).await;
     assert_eq!(code, 200, "{body}");
-    let stats: String = redis::cmd("INFO").arg("commandstats").query(&mut redis.client()).unwrap();
-    assert!(stats.contains("cmdstat_evalsha:calls=2,"), "two script calls for 150 users: {stats}");
-    assert_eq!((body["accepted"].as_u64(), body["failed"].as_u64()), (Some(302), Some(0)));
+    assert_eq!((body["accepted"].as_u64(), body["failed"].as_u64()), (Some(552), Some(0)));
+    // The first wave: the 150 users in two full calls, one of 98 and one of 4 (the last user's
+    // four do not fit beside the 98), and busy's first 100; then busy's next 100, then its last
+    // 50, each wave after the one before.
+    assert_eq!(redis.calls_of_script(HANDOFF), 7);
     let results = body["results"].as_array().unwrap();
     for (n, user) in users.iter().enumerate() {
         let (first, second) = (&results[n], &results[150 + n]);
@@ -195,20 +201,51 @@ async fn a_batch_for_more_users_than_one_hand_off_carries_keeps_each_users_order
     }
     assert_eq!((results[300]["duplicate"].as_bool(), results[301]["duplicate"].as_bool()), (Some(false), Some(true)));
     assert_eq!(results[301]["id"], results[300]["id"]);
+    let busy: Vec<(u64, u64)> = results[302..].iter().map(|result| id_of(&result["id"])).collect();
+    assert!(busy.windows(2).all(|pair| pair[0] < pair[1]), "busy's ids increase across calls");
 
     for (user, tab) in &mut tabs {
-        let n: usize = user.trim_start_matches("teacher-").parse().unwrap();
-        for round in 0..2 {
-            let frame = tab.next_notification().await;
-            assert_eq!((&frame["data"]["round"], &frame["id"]), (&json!(round), &results[150 * round + n]["id"]), "{user}");
-        }
-        if *user == "teacher-149" {
-            assert_eq!(tab.next_notification().await["id"], results[300]["id"]);
+        if *user == "busy" {
+            for n in 0..250 {
+                assert_eq!(tab.next_notification().await["data"]["n"], n);
+            }
+        } else {
+            let n: usize = user.trim_start_matches("teacher-").parse().unwrap();
+            for round in 0..2 {
+                let frame = tab.next_notification().await;
+                assert_eq!((&frame["data"]["round"], &frame["id"]), (&json!(round), &results[150 * round + n]["id"]), "{user}");
+            }
+            if *user == "teacher-149" {
+                assert_eq!(tab.next_notification().await["id"], results[300]["id"]);
+            }
         }
         tab.expect_silence(Duration::from_millis(200)).await;
     }
     let len: usize = redis::cmd("XLEN").arg("hub:{teacher-99}:history").query(&mut redis.client()).unwrap();
     assert_eq!(len, 2);
+}
+
+#[tokio::test]
+async fn a_notification_redis_refuses_fails_alone_in_its_batch() {
+    let redis = RedisServer::volatile();
+    let a = spawn_instance(&redis, "a");
+    let mut tab = a.connect("fine").await;
+    // A key of the wrong type where the user's history stream belongs: XADD is refused.
+    let _: () = redis::cmd("SET").arg("hub:{broken}:history").arg("not a stream").query(&mut redis.client()).unwrap();
+    let batch = json!([
+        { "user_id": "fine", "event": "before", "data": {} },
+        { "user_id": "broken", "event": "refused", "data": {} },
+        { "user_id": "fine", "event": "after", "data": {} },
+    ]);
+    let (code, body) = a.publish_batch(&batch.to_string()).await;
+    assert_eq!((code, body["accepted"].as_u64(), body["failed"].as_u64()), (200, Some(2), Some(1)), "{body}");
+    let results = body["results"].as_array().unwrap();
+    assert_eq!((results[0]["status"].as_u64(), results[2]["status"].as_u64()), (Some(202), Some(202)));
+    assert_eq!(results[1]["status"], 503);
+    assert!(results[1]["message"].as_str().unwrap().contains("WRONGTYPE"), "{}", results[1]);
+    assert_eq!(tab.next_notification().await["event"], "before");
+    assert_eq!(tab.next_notification().await["event"], "after");
+    tab.expect_silence(Duration::from_millis(200)).await;
 }
 
 #[tokio::test]
