@@ -96,8 +96,8 @@ fn text(value: &Value) -> Option<String> {
 /// One notification's `{outcome, id, epoch}` or `{'error', message}` from the hand-off script.
 fn outcome(reply: &[Value]) -> Result<Accepted, BridgeError> {
     let field = |n: usize| reply.get(n).and_then(text);
-    let id = || field(1).and_then(|id| id.parse::<NotificationId>().ok());
-    match (field(0).as_deref(), id()) {
+    let id = field(1).and_then(|id| id.parse::<NotificationId>().ok());
+    match (field(0).as_deref(), id) {
         (Some("new"), Some(id)) => Ok(Accepted::New(id)),
         (Some("duplicate"), Some(id)) => Ok(Accepted::Duplicate(id)),
         (Some("error"), _) => Err(BridgeError::Unavailable(format!("redis: {}", field(1).unwrap_or_default()))),
