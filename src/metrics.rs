@@ -16,8 +16,7 @@ impl Metrics {
         static HANDLE: OnceLock<PrometheusHandle> = OnceLock::new();
         let handle = HANDLE.get_or_init(|| {
             // Delivery latency is expected in single-digit milliseconds; the buckets resolve that.
-            let latency_buckets =
-                [0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5];
+            let latency_buckets = [0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5];
             let handle = PrometheusBuilder::new()
                 .set_buckets_for_metric(Matcher::Full("hub_publish_to_socket_seconds".into()), &latency_buckets)
                 .expect("the bucket list is not empty")

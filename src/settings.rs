@@ -52,7 +52,8 @@ pub struct Settings {
 impl AuthSettings {
     /// The PEM text of `jwt_public_key`: the value itself when it is PEM, else the file it names.
     pub fn public_key_pem(&self) -> Result<Vec<u8>, String> {
-        let key = self.jwt_public_key.as_deref().ok_or_else(|| format!("{:?} needs a PEM public key", self.jwt_algorithm))?;
+        let key =
+            self.jwt_public_key.as_deref().ok_or_else(|| format!("{:?} needs a PEM public key", self.jwt_algorithm))?;
         let pem = if key.trim_start().starts_with("-----BEGIN") {
             key.as_bytes().to_vec()
         } else {
@@ -643,7 +644,10 @@ impl Settings {
         }
         let known: Vec<&str> = crate::contracts::topics().map(|spec| spec.topic).collect();
         if let Some(unknown) = kafka.topics.iter().find(|t| !known.contains(&t.as_str())) {
-            return invalid("kafka.topics", format!("no contract for topic `{unknown}`; known topics: {}", known.join(", ")));
+            return invalid(
+                "kafka.topics",
+                format!("no contract for topic `{unknown}`; known topics: {}", known.join(", ")),
+            );
         }
         if kafka.group_id.trim().is_empty() {
             return invalid("kafka.group_id", "must not be empty".into());
@@ -653,7 +657,10 @@ impl Settings {
         }
         if let Some(dead) = &kafka.dead_letter_topic {
             if dead.trim().is_empty() || kafka.topics.contains(dead) {
-                return invalid("kafka.dead_letter_topic", format!("`{dead}` must be a topic the hub does not consume"));
+                return invalid(
+                    "kafka.dead_letter_topic",
+                    format!("`{dead}` must be a topic the hub does not consume"),
+                );
             }
         }
         if self.ownership.hold_timeout.is_zero() {
@@ -756,7 +763,10 @@ mod tests {
     fn an_unreadable_or_unparsable_public_key_is_refused_at_load() {
         let missing = [("HUB__AUTH__JWT_ALGORITHM", "RS256"), ("HUB__AUTH__JWT_PUBLIC_KEY", "/nonexistent/key.pem")];
         assert_eq!(invalid_setting(load(&missing)), "auth.jwt_public_key");
-        let garbage = [("HUB__AUTH__JWT_ALGORITHM", "ES256"), ("HUB__AUTH__JWT_PUBLIC_KEY", "-----BEGIN PUBLIC KEY-----\nnope\n-----END PUBLIC KEY-----")];
+        let garbage = [
+            ("HUB__AUTH__JWT_ALGORITHM", "ES256"),
+            ("HUB__AUTH__JWT_PUBLIC_KEY", "-----BEGIN PUBLIC KEY-----\nnope\n-----END PUBLIC KEY-----"),
+        ];
         assert_eq!(invalid_setting(load(&garbage)), "auth.jwt_public_key");
     }
 

@@ -64,7 +64,11 @@ pub struct AppState {
 impl AppState {
     /// `clustered` with Redis, else `embedded`.
     pub fn mode(&self) -> &'static str {
-        if self.cluster.is_some() { "clustered" } else { "embedded" }
+        if self.cluster.is_some() {
+            "clustered"
+        } else {
+            "embedded"
+        }
     }
 
     /// Whether shutdown has begun.
@@ -123,8 +127,10 @@ impl Engine {
             max_bytes: settings.history.max_bytes,
         }));
         let registry =
-            Registry::new(history.clone(), Arc::new(LocalPresence), stats.clone(), settings.ws.max_sockets_per_user).start();
-        let bridge = Arc::new(LocalBridge::new(history, registry.clone(), stats.clone(), settings.history.dedupe_capacity));
+            Registry::new(history.clone(), Arc::new(LocalPresence), stats.clone(), settings.ws.max_sockets_per_user)
+                .start();
+        let bridge =
+            Arc::new(LocalBridge::new(history, registry.clone(), stats.clone(), settings.history.dedupe_capacity));
         Engine { registry, bridge, owners: Arc::new(MemoryOwners::new(settings.ownership.capacity)), cluster: None }
     }
 
@@ -186,7 +192,8 @@ impl Application {
             Engine::embedded(&settings, &stats)
         };
         let Engine { registry, bridge, owners, cluster } = engine;
-        let kafka = settings.kafka.enabled().then(|| Kafka::start(&settings, bridge.clone(), owners.clone())).transpose()?;
+        let kafka =
+            settings.kafka.enabled().then(|| Kafka::start(&settings, bridge.clone(), owners.clone())).transpose()?;
         let connection_deps = ConnectionDeps {
             registry: registry.clone(),
             verifier: auth.clone(),

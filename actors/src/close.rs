@@ -74,22 +74,12 @@ impl CloseReason {
 
     /// Whether a well-behaved client should reconnect after this close.
     pub fn should_reconnect(self) -> bool {
-        matches!(
-            self,
-            Self::ShuttingDown
-                | Self::InternalError
-                | Self::TokenExpired
-                | Self::TooSlow
-                | Self::Overloaded
-        )
+        matches!(self, Self::ShuttingDown | Self::InternalError | Self::TokenExpired | Self::TooSlow | Self::Overloaded)
     }
 
     /// The close frame payload.
     pub fn to_ws(self) -> WsCloseReason {
-        WsCloseReason {
-            code: CloseCode::Other(self.code()),
-            description: Some(self.reason().to_owned()),
-        }
+        WsCloseReason { code: CloseCode::Other(self.code()), description: Some(self.reason().to_owned()) }
     }
 }
 

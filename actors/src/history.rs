@@ -149,11 +149,8 @@ impl MemoryHistory {
             None => 0,
         };
         let gap = ring.trimmed_through.is_some_and(|t| from.since < t);
-        let frames = if gap {
-            None
-        } else {
-            Some(ring.frames.iter().filter(|f| f.id > Some(from.since)).cloned().collect())
-        };
+        let frames =
+            if gap { None } else { Some(ring.frames.iter().filter(|f| f.id > Some(from.since)).cloned().collect()) };
         inner.bytes -= freed;
         frames.map_or_else(resync, Replay::Frames)
     }

@@ -290,7 +290,8 @@ mod tests {
 
     #[actix_rt::test]
     async fn a_socket_joining_while_the_last_other_one_leaves_keeps_a_live_session() {
-        let settings = HistorySettings { max_len: 10, max_age: Duration::from_secs(60), max_users: 10, max_bytes: 1 << 20 };
+        let settings =
+            HistorySettings { max_len: 10, max_age: Duration::from_secs(60), max_users: 10, max_bytes: 1 << 20 };
         let history = Arc::new(MemoryHistory::new(settings));
         let stats = Arc::new(EngineStats::default());
         let registry = Registry::new(history, Arc::new(SlowPresence), stats.clone(), 5).start();
@@ -317,7 +318,11 @@ mod tests {
     }
 
     impl History for SlowHistory {
-        fn replay(&self, _: &UserId, _: &ResumePoint) -> BoxFuture<'static, Result<crate::history::Replay, crate::history::HistoryError>> {
+        fn replay(
+            &self,
+            _: &UserId,
+            _: &ResumePoint,
+        ) -> BoxFuture<'static, Result<crate::history::Replay, crate::history::HistoryError>> {
             let frames = self.frames.clone();
             Box::pin(async move {
                 tokio::time::sleep(Duration::from_millis(50)).await;
@@ -335,7 +340,8 @@ mod tests {
     #[actix_rt::test]
     async fn a_catch_up_delivers_a_missed_notification_even_when_a_newer_one_arrives_live_meanwhile() {
         let history = Arc::new(SlowHistory { frames: vec![numbered(1), numbered(2)] });
-        let registry = Registry::new(history, Arc::new(crate::LocalPresence), Arc::new(EngineStats::default()), 5).start();
+        let registry =
+            Registry::new(history, Arc::new(crate::LocalPresence), Arc::new(EngineStats::default()), 5).start();
         let user: UserId = "u".into();
         let (socket, outbox) = tab(1);
         registry.send(Join { user_id: user.clone(), connection: socket, resume: None }).await.unwrap().unwrap();

@@ -46,7 +46,15 @@ impl UserSession {
         stats: Arc<EngineStats>,
     ) -> UserSession {
         let started_ms = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis() as u64);
-        UserSession { user_id, members: HashMap::new(), history, arrived: arrived.shared(), last: None, started_ms, stats }
+        UserSession {
+            user_id,
+            members: HashMap::new(),
+            history,
+            arrived: arrived.shared(),
+            last: None,
+            started_ms,
+            stats,
+        }
     }
 
     fn attach(&mut self, attach: Attach, ctx: &mut Context<Self>) {
@@ -257,7 +265,9 @@ impl Handler<CatchUp> for UserSession {
                     }
                 };
                 if let Replay::Frames(frames) = &replay {
-                    if let Some(newest) = frames.iter().filter_map(|f| f.id.map(|id| (id, f.epoch.clone()))).max_by_key(|(id, _)| *id) {
+                    if let Some(newest) =
+                        frames.iter().filter_map(|f| f.id.map(|id| (id, f.epoch.clone()))).max_by_key(|(id, _)| *id)
+                    {
                         if session.last.as_ref().is_none_or(|(last, _)| newest.0 > *last) {
                             session.last = Some(newest);
                         }

@@ -346,7 +346,10 @@ fn loopback_addrs(url: &reqwest::Url, default_port: u16) -> Result<Vec<SocketAdd
         return Err("resolves to no address".into());
     }
     if let Some(outside) = addrs.iter().find(|a| !a.ip().is_loopback()) {
-        return Err(format!("resolves to {}, which is not loopback: the load generator only runs on loopback", outside.ip()));
+        return Err(format!(
+            "resolves to {}, which is not loopback: the load generator only runs on loopback",
+            outside.ip()
+        ));
     }
     Ok(addrs)
 }
@@ -408,7 +411,10 @@ mod tests {
         assert!(kafka("127.0.0.1:9092,localhost:9093").validate().is_ok());
         assert!(kafka("127.0.0.1:9092,192.0.2.7:9092").validate().is_err());
         assert!(kafka("").validate().is_err());
-        let sockets = Config { socket_urls: vec!["http://127.0.0.1:8081".into(), "http://192.0.2.7:8082".into()], ..Config::default() };
+        let sockets = Config {
+            socket_urls: vec!["http://127.0.0.1:8081".into(), "http://192.0.2.7:8082".into()],
+            ..Config::default()
+        };
         assert!(sockets.validate().is_err());
     }
 
@@ -416,7 +422,10 @@ mod tests {
     fn non_loopback_source_addresses_are_refused() {
         let c = Config { source_ips: vec!["10.1.1.1".parse().unwrap()], ..Config::default() };
         assert!(c.validate().is_err());
-        let c = Config { source_ips: vec!["127.0.0.2".parse().unwrap(), "127.0.0.3".parse().unwrap()], ..Config::default() };
+        let c = Config {
+            source_ips: vec!["127.0.0.2".parse().unwrap(), "127.0.0.3".parse().unwrap()],
+            ..Config::default()
+        };
         assert!(c.validate().is_ok());
     }
 

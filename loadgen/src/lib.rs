@@ -154,8 +154,10 @@ fn read_hubs(pids: &[u32]) -> Result<(f64, u64), Error> {
     let (mut cpu, mut rss) = (0.0, 0);
     for pid in pids {
         let pid_s = pid.to_string();
-        cpu += procfs::cpu_seconds(&pid_s).map_err(|e| Error::Run(format!("--hub-pid {pid}: /proc/{pid}/stat: {e}")))?;
-        rss += procfs::rss_bytes(&pid_s).map_err(|e| Error::Run(format!("--hub-pid {pid}: /proc/{pid}/status: {e}")))?;
+        cpu +=
+            procfs::cpu_seconds(&pid_s).map_err(|e| Error::Run(format!("--hub-pid {pid}: /proc/{pid}/stat: {e}")))?;
+        rss +=
+            procfs::rss_bytes(&pid_s).map_err(|e| Error::Run(format!("--hub-pid {pid}: /proc/{pid}/status: {e}")))?;
     }
     Ok((cpu, rss))
 }

@@ -149,7 +149,10 @@ impl Cli {
 async fn main() -> ExitCode {
     let cli = Cli::parse();
     if cli.shard_child {
-        let config = match std::env::var(SHARD_CONFIG_ENV).map_err(|e| e.to_string()).and_then(|json| serde_json::from_str::<Config>(&json).map_err(|e| e.to_string())) {
+        let config = match std::env::var(SHARD_CONFIG_ENV)
+            .map_err(|e| e.to_string())
+            .and_then(|json| serde_json::from_str::<Config>(&json).map_err(|e| e.to_string()))
+        {
             Ok(config) => config,
             Err(e) => {
                 eprintln!("loadgen: {SHARD_FLAG} needs {SHARD_CONFIG_ENV}: {e}");

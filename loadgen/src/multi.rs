@@ -74,7 +74,13 @@ pub async fn run_processes(mut config: Config, program: &Path) -> Result<Report,
     let mut probe = HubProbe::start(&config)?;
     let mut workers = Vec::with_capacity(count);
     for index in 0..count {
-        let child_config = Config { shard: Shard { index, count }, hub_pids: Vec::new(), rss_every: None, settle: Duration::ZERO, ..config.clone() };
+        let child_config = Config {
+            shard: Shard { index, count },
+            hub_pids: Vec::new(),
+            rss_every: None,
+            settle: Duration::ZERO,
+            ..config.clone()
+        };
         let json = serde_json::to_string(&child_config).expect("a config serialises");
         let mut child = Command::new(program)
             .arg(SHARD_FLAG)
@@ -90,7 +96,8 @@ pub async fn run_processes(mut config: Config, program: &Path) -> Result<Report,
         workers.push(Worker { index, child, stdin, lines });
     }
 
-    let connect_bound = Duration::from_secs_f64(config.sockets as f64 / config.connect_rate) + config.connect_timeout + SLACK;
+    let connect_bound =
+        Duration::from_secs_f64(config.sockets as f64 / config.connect_rate) + config.connect_timeout + SLACK;
     let deadline = tokio::time::Instant::now() + connect_bound;
     for worker in &mut workers {
         worker.expect("READY", deadline).await?;

@@ -7,10 +7,10 @@ use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use rdkafka::producer::{FutureProducer, FutureRecord};
-use rdkafka::ClientConfig;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
+use rdkafka::producer::{FutureProducer, FutureRecord};
+use rdkafka::ClientConfig;
 use reqwest::header::{AUTHORIZATION, CONTENT_TYPE};
 use serde::Deserialize;
 use tokio::sync::Semaphore;
@@ -110,7 +110,8 @@ pub(crate) async fn run(plan: Plan, progress: Option<&str>) -> Result<Outcome, E
     ticks.set_missed_tick_behavior(MissedTickBehavior::Burst);
     let start = Instant::now();
     let deadline = start + plan.duration;
-    let (mut next, mut requests, mut saturated_ticks, mut max_lag, mut first_sent_ns) = (0u64, 0u64, 0u64, Duration::ZERO, 0u64);
+    let (mut next, mut requests, mut saturated_ticks, mut max_lag, mut first_sent_ns) =
+        (0u64, 0u64, 0u64, Duration::ZERO, 0u64);
     let mut last_progress = start;
     while next < plan.cap {
         let scheduled = ticks.tick().await;
@@ -227,7 +228,8 @@ impl Sink {
                 Sink::Http { client, url, auth: format!("Bearer {}", plan.service_token), batch }
             }
             Via::Redis => {
-                let client = redis::Client::open(plan.redis_url.as_str()).map_err(|e| Error::Config(format!("--redis-url: {e}")))?;
+                let client = redis::Client::open(plan.redis_url.as_str())
+                    .map_err(|e| Error::Config(format!("--redis-url: {e}")))?;
                 let connection = tokio::time::timeout(plan.request_timeout, client.get_multiplexed_async_connection())
                     .await
                     .map_err(|_| Error::Run(format!("Redis {}: connect timed out", plan.redis_url)))?
@@ -284,9 +286,23 @@ impl Sink {
 }
 
 /// Sends one HTTP request; one fate per notification in it.
-async fn send_http(client: &reqwest::Client, url: &str, auth: &str, body: String, batch: bool, items: usize) -> Vec<Result<(), String>> {
+async fn send_http(
+    client: &reqwest::Client,
+    url: &str,
+    auth: &str,
+    body: String,
+    batch: bool,
+    items: usize,
+) -> Vec<Result<(), String>> {
     let all = |reason: String| vec![Err(reason); items];
-    let response = match client.post(url).header(AUTHORIZATION, auth).header(CONTENT_TYPE, "application/json").body(body).send().await {
+    let response = match client
+        .post(url)
+        .header(AUTHORIZATION, auth)
+        .header(CONTENT_TYPE, "application/json")
+        .body(body)
+        .send()
+        .await
+    {
         Ok(response) => response,
         Err(e) => return all(request_error(&e)),
     };

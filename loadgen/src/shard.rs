@@ -122,7 +122,10 @@ pub(crate) async fn run(config: &Config, checkpoints: &mut impl Checkpoints) -> 
     }
     let connect_seconds = started.elapsed().as_secs_f64();
     let connected: u64 = sockets_of.iter().sum();
-    say(format!("{connected}/{} sockets joined in {connect_seconds:.1}s, failures {connect_failures:?}", sockets_here.len()));
+    say(format!(
+        "{connected}/{} sockets joined in {connect_seconds:.1}s, failures {connect_failures:?}",
+        sockets_here.len()
+    ));
 
     checkpoints.connected().await?;
 
@@ -163,7 +166,11 @@ pub(crate) async fn run(config: &Config, checkpoints: &mut impl Checkpoints) -> 
     let outcome = tally(config, &published, &sockets_of, results, users.len(), loadgen_cpu_seconds);
     say(format!(
         "published {} (expected deliveries {}), delivered {}, lost {}, duplicates {}",
-        outcome.published, outcome.expected, outcome.delivered, outcome.expected.saturating_sub(outcome.delivered), outcome.duplicates
+        outcome.published,
+        outcome.expected,
+        outcome.delivered,
+        outcome.expected.saturating_sub(outcome.delivered),
+        outcome.duplicates
     ));
     Ok(ShardOutcome {
         sockets_target: sockets_here.len() as u64,

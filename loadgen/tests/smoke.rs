@@ -8,10 +8,10 @@ use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use hub::settings::Settings;
-use rdkafka::mocking::MockCluster;
-use rdkafka::producer::DefaultProducerContext;
 use hub::startup::{Application, ShutdownTrigger};
 use loadgen::{Config, Report, Via};
+use rdkafka::mocking::MockCluster;
+use rdkafka::producer::DefaultProducerContext;
 
 const SECRET: &str = "loadgen-smoke-test-secret-0123456789";
 
@@ -62,7 +62,13 @@ fn check(report: &Report) {
     assert!(report.socket_endings.is_empty(), "no socket ended early: {line}");
     let latency = report.latency_ms.as_ref().expect("latencies were measured");
     assert!(latency.p99.is_finite() && latency.p99 > 0.0, "{line}");
-    assert!(latency.p50 <= latency.p90 && latency.p90 <= latency.p99 && latency.p99 <= latency.p999 && latency.p999 <= latency.max, "{line}");
+    assert!(
+        latency.p50 <= latency.p90
+            && latency.p90 <= latency.p99
+            && latency.p99 <= latency.p999
+            && latency.p999 <= latency.max,
+        "{line}"
+    );
     assert_eq!(latency.count, report.delivered, "{line}");
 }
 

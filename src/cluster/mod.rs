@@ -75,7 +75,12 @@ impl Cluster {
             },
             redis_settings.max_concurrent_replays,
         );
-        let owners = Arc::new(RedisOwners::new(redis.clone(), keys.clone(), redis_settings.ownership_ttl, owners_learned.clone()));
+        let owners = Arc::new(RedisOwners::new(
+            redis.clone(),
+            keys.clone(),
+            redis_settings.ownership_ttl,
+            owners_learned.clone(),
+        ));
         Ok(Cluster {
             store,
             owners,
@@ -86,7 +91,13 @@ impl Cluster {
     }
 
     /// Starts the subscriber (routing to `registry`) and this instance's heartbeat.
-    pub fn start(&mut self, registry: Addr<Registry>, stats: Arc<EngineStats>, instance_id: &str, settings: &Settings) -> Subscriber {
+    pub fn start(
+        &mut self,
+        registry: Addr<Registry>,
+        stats: Arc<EngineStats>,
+        instance_id: &str,
+        settings: &Settings,
+    ) -> Subscriber {
         let parts = self.subscriber.take().expect("the cluster starts once");
         instances::start_heartbeat(
             self.redis.clone(),

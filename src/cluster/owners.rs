@@ -22,7 +22,12 @@ pub struct RedisOwners {
 }
 
 impl RedisOwners {
-    pub fn new(redis: ConnectionManager, keys: Keys, ttl: Duration, learned: broadcast::Sender<OwnerKey>) -> RedisOwners {
+    pub fn new(
+        redis: ConnectionManager,
+        keys: Keys,
+        ttl: Duration,
+        learned: broadcast::Sender<OwnerKey>,
+    ) -> RedisOwners {
         RedisOwners { redis, keys, ttl, learned }
     }
 }

@@ -6,7 +6,9 @@ use std::collections::HashMap;
 use std::sync::{Arc, LazyLock};
 
 use futures::future::{self, BoxFuture, FutureExt};
-use hub_actors::{Accepted, Bridge, BridgeError, Draft, Frame, History, HistoryError, NotificationId, Replay, ResumePoint, UserId};
+use hub_actors::{
+    Accepted, Bridge, BridgeError, Draft, Frame, History, HistoryError, NotificationId, Replay, ResumePoint, UserId,
+};
 use redis::aio::ConnectionManager;
 use redis::{Script, Value};
 use tokio::sync::Semaphore;
@@ -44,7 +46,12 @@ pub struct RedisStore {
 }
 
 impl RedisStore {
-    pub fn new(redis: ConnectionManager, keys: Keys, settings: StoreSettings, max_concurrent_replays: usize) -> RedisStore {
+    pub fn new(
+        redis: ConnectionManager,
+        keys: Keys,
+        settings: StoreSettings,
+        max_concurrent_replays: usize,
+    ) -> RedisStore {
         RedisStore { redis, keys, settings, replays: Arc::new(Semaphore::new(max_concurrent_replays)) }
     }
 
@@ -69,7 +76,9 @@ impl RedisStore {
         Box::pin(async move {
             let replies = match invocation.invoke_async::<Vec<Vec<Value>>>(&mut redis).await {
                 Ok(replies) if replies.len() == count => replies,
-                Ok(replies) => return vec![Err(BridgeError::Unavailable(format!("unexpected hand-off reply {replies:?}"))); count],
+                Ok(replies) => {
+                    return vec![Err(BridgeError::Unavailable(format!("unexpected hand-off reply {replies:?}"))); count]
+                }
                 Err(error) => return vec![Err(BridgeError::Unavailable(unavailable(error))); count],
             };
             replies.iter().map(|reply| outcome(reply)).collect()
@@ -153,7 +162,9 @@ impl Bridge for RedisStore {
         Box::pin(async move {
             let mut results = vec![None; count];
             for wave in waves {
-                let calls = wave.into_iter().map(|(indexes, drafts)| store.hand_off(&drafts).map(move |outcomes| (indexes, outcomes)));
+                let calls = wave
+                    .into_iter()
+                    .map(|(indexes, drafts)| store.hand_off(&drafts).map(move |outcomes| (indexes, outcomes)));
                 for (indexes, outcomes) in future::join_all(calls).await {
                     for (index, outcome) in indexes.into_iter().zip(outcomes) {
                         results[index] = Some(outcome);
@@ -174,7 +185,8 @@ impl History for RedisStore {
         let (max_len, max_age_ms) = (self.settings.max_len, self.settings.max_age_ms);
         let replays = self.replays.clone();
         Box::pin(async move {
-            let _permit = replays.acquire_owned().await.map_err(|_| HistoryError::Unavailable("shutting down".into()))?;
+            let _permit =
+                replays.acquire_owned().await.map_err(|_| HistoryError::Unavailable("shutting down".into()))?;
             let reply: Vec<Value> = REPLAY
                 .key(history)
                 .key(epoch_key)

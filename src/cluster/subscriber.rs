@@ -275,7 +275,8 @@ mod tests {
 
     #[test]
     fn a_numbered_frame_keeps_its_id_and_epoch_and_anything_else_is_ignored() {
-        let frame = frame_of(r#"{"type":"notification","id":"12-3","epoch":"ab","event":"e","data":{}}"#.into()).unwrap();
+        let frame =
+            frame_of(r#"{"type":"notification","id":"12-3","epoch":"ab","event":"e","data":{}}"#.into()).unwrap();
         assert_eq!(frame.id, Some(NotificationId { ms: 12, seq: 3 }));
         assert_eq!(frame.epoch.as_deref(), Some("ab"));
         for junk in ["", "not json", "[]", r#"{"event":"e"}"#, r#"{"data":{}}"#] {

@@ -83,10 +83,7 @@ mod tests {
         let base = ContentDigest::of(&json!({"a": "1"}));
         assert_ne!(base, ContentDigest::of(&json!({"a": 1})));
         assert_ne!(base, ContentDigest::of(&json!({"a": "2"})));
-        assert_ne!(
-            ContentDigest::of(&json!(["ab", "c"])),
-            ContentDigest::of(&json!(["a", "bc"]))
-        );
+        assert_ne!(ContentDigest::of(&json!(["ab", "c"])), ContentDigest::of(&json!(["a", "bc"])));
     }
 
     #[test]

@@ -48,9 +48,9 @@ pub fn decode(
     let spec = find(topic).ok_or_else(|| DecodeError::UnknownTopic { topic: echo(topic) })?;
     let envelope = Envelope::from_slice(value, limits)?;
     let allowed = envelope.event_type == spec.topic
-        || aliases.iter().any(|(alias_topic, event_type)| {
-            alias_topic == spec.topic && *event_type == envelope.event_type
-        });
+        || aliases
+            .iter()
+            .any(|(alias_topic, event_type)| alias_topic == spec.topic && *event_type == envelope.event_type);
     if !allowed {
         return Err(DecodeError::EventTypeMismatch {
             topic: spec.topic.to_owned(),

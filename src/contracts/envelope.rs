@@ -74,29 +74,17 @@ impl Envelope {
             return Err(DecodeError::EmptyValue);
         }
         if value.len() > limits.max_value_bytes {
-            return Err(DecodeError::ValueTooLarge {
-                size: value.len(),
-                max: limits.max_value_bytes,
-            });
+            return Err(DecodeError::ValueTooLarge { size: value.len(), max: limits.max_value_bytes });
         }
-        let text = std::str::from_utf8(value).map_err(|error| DecodeError::InvalidUtf8 {
-            offset: error.valid_up_to(),
-        })?;
+        let text =
+            std::str::from_utf8(value).map_err(|error| DecodeError::InvalidUtf8 { offset: error.valid_up_to() })?;
         let root: Value = serde_json::from_str(text).map_err(DecodeError::InvalidJson)?;
         let mut fields = match root {
             Value::Object(fields) => fields,
-            other => {
-                return Err(DecodeError::NotAnObject {
-                    found: kind(&other),
-                })
-            }
+            other => return Err(DecodeError::NotAnObject { found: kind(&other) }),
         };
         check_strings(&fields, limits.max_string_bytes)?;
-        let data = fields
-            .shift_remove("data")
-            .ok_or_else(|| DecodeError::MissingField {
-                field: "data".to_owned(),
-            })?;
+        let data = fields.shift_remove("data").ok_or_else(|| DecodeError::MissingField { field: "data".to_owned() })?;
         let header: Header = from_value(Value::Object(fields), "")?;
         Ok(Self {
             event_id: header.event_id.into_string(),
@@ -113,10 +101,6 @@ impl Envelope {
 
     /// `metadata.traceparent`, if present and well-formed.
     pub fn traceparent(&self) -> Option<TraceParent> {
-        self.metadata
-            .as_ref()?
-            .get("traceparent")?
-            .as_str()
-            .and_then(TraceParent::parse)
+        self.metadata.as_ref()?.get("traceparent")?.as_str().and_then(TraceParent::parse)
     }
 }

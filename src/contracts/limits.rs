@@ -16,9 +16,6 @@ pub struct Limits {
 
 impl Default for Limits {
     fn default() -> Self {
-        Self {
-            max_value_bytes: 1_048_588,
-            max_string_bytes: 64 * 1024,
-        }
+        Self { max_value_bytes: 1_048_588, max_string_bytes: 64 * 1024 }
     }
 }

@@ -60,10 +60,7 @@ impl Notification {
     /// emits the same fact twice with a new `data.timestamp` or
     /// `data.correlation_id` is, by design, a different notification.
     pub fn dedupe_key(&self) -> String {
-        format!(
-            "{}|{}|{}|{}",
-            self.source_topic, self.event, self.recipient, self.content_digest
-        )
+        format!("{}|{}|{}|{}", self.source_topic, self.event, self.recipient, self.content_digest)
     }
 
     /// [`Self::timestamp`] as RFC 3339 with `Z`, the form the platform uses

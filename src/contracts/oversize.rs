@@ -12,11 +12,7 @@ use crate::contracts::json_path::{Segment, UnwoundPath};
 pub(crate) fn check_strings(fields: &Map<String, Value>, max: usize) -> Result<(), DecodeError> {
     match find_in_object(fields, max) {
         None => Ok(()),
-        Some(found) => Err(DecodeError::FieldTooLarge {
-            field: found.path.render(""),
-            size: found.size,
-            max,
-        }),
+        Some(found) => Err(DecodeError::FieldTooLarge { field: found.path.render(""), size: found.size, max }),
     }
 }
 
@@ -28,10 +24,7 @@ struct Found {
 
 impl Found {
     fn new(size: usize) -> Self {
-        Self {
-            size,
-            path: UnwoundPath::default(),
-        }
+        Self { size, path: UnwoundPath::default() }
     }
 
     fn within(mut self, segment: Segment) -> Self {
@@ -43,9 +36,10 @@ impl Found {
 fn find(value: &Value, max: usize) -> Option<Found> {
     match value {
         Value::String(text) if text.len() > max => Some(Found::new(text.len())),
-        Value::Array(items) => items.iter().enumerate().find_map(|(index, item)| {
-            find(item, max).map(|found| found.within(Segment::Index(index)))
-        }),
+        Value::Array(items) => items
+            .iter()
+            .enumerate()
+            .find_map(|(index, item)| find(item, max).map(|found| found.within(Segment::Index(index)))),
         Value::Object(fields) => find_in_object(fields, max),
         _ => None,
     }
@@ -53,11 +47,7 @@ fn find(value: &Value, max: usize) -> Option<Found> {
 
 fn find_in_object(fields: &Map<String, Value>, max: usize) -> Option<Found> {
     fields.iter().find_map(|(key, item)| {
-        let found = if key.len() > max {
-            Some(Found::new(key.len()))
-        } else {
-            find(item, max)
-        };
+        let found = if key.len() > max { Some(Found::new(key.len())) } else { find(item, max) };
         found.map(|found| found.within(Segment::Key(key.clone())))
     })
 }

@@ -11,8 +11,8 @@
 use std::fmt;
 
 use serde::de::{
-    self, value::StrDeserializer, DeserializeOwned, DeserializeSeed, Deserializer, Expected,
-    IntoDeserializer, MapAccess, SeqAccess, Unexpected, Visitor,
+    self, value::StrDeserializer, DeserializeOwned, DeserializeSeed, Deserializer, Expected, IntoDeserializer,
+    MapAccess, SeqAccess, Unexpected, Visitor,
 };
 use serde_json::{Map, Value};
 
@@ -51,10 +51,7 @@ enum Problem {
     /// A required field (named) is absent from the object at the path.
     Missing(&'static str),
     /// The value has the wrong JSON kind.
-    WrongType {
-        found: &'static str,
-        expected: String,
-    },
+    WrongType { found: &'static str, expected: String },
     /// A string outside an enum (shortened).
     UnknownVariant(String),
     /// The right kind, an unusable value.
@@ -63,17 +60,11 @@ enum Problem {
 
 impl PathError {
     fn new(problem: Problem) -> Self {
-        Self {
-            path: UnwoundPath::default(),
-            problem,
-        }
+        Self { path: UnwoundPath::default(), problem }
     }
 
     fn wrong_type(found: &Value, expected: &str) -> Self {
-        Self::new(Problem::WrongType {
-            found: kind(found),
-            expected: expected.to_owned(),
-        })
+        Self::new(Problem::WrongType { found: kind(found), expected: expected.to_owned() })
     }
 
     fn within(mut self, segment: Segment) -> Self {
@@ -85,22 +76,11 @@ impl PathError {
         let path = self.path.render(root);
         match self.problem {
             Problem::Missing(name) => DecodeError::MissingField {
-                field: if path.is_empty() {
-                    name.to_owned()
-                } else {
-                    format!("{path}.{name}")
-                },
+                field: if path.is_empty() { name.to_owned() } else { format!("{path}.{name}") },
             },
-            Problem::WrongType { found, expected } => DecodeError::WrongType {
-                field: path,
-                found,
-                expected,
-            },
+            Problem::WrongType { found, expected } => DecodeError::WrongType { field: path, found, expected },
             Problem::UnknownVariant(value) => DecodeError::InvalidEnum { field: path, value },
-            Problem::Invalid(problem) => DecodeError::InvalidData {
-                field: path,
-                problem,
-            },
+            Problem::Invalid(problem) => DecodeError::InvalidData { field: path, problem },
         }
     }
 }
@@ -119,10 +99,7 @@ impl de::Error for PathError {
     }
 
     fn invalid_type(unexpected: Unexpected<'_>, expected: &dyn Expected) -> Self {
-        Self::new(Problem::WrongType {
-            found: unexpected_kind(&unexpected),
-            expected: expected.to_string(),
-        })
+        Self::new(Problem::WrongType { found: unexpected_kind(&unexpected), expected: expected.to_string() })
     }
 
     // The value itself is left out: it may be long, and the path names it.
@@ -131,9 +108,7 @@ impl de::Error for PathError {
     }
 
     fn invalid_length(len: usize, expected: &dyn Expected) -> Self {
-        Self::new(Problem::Invalid(format!(
-            "has {len} elements, expected {expected}"
-        )))
+        Self::new(Problem::Invalid(format!("has {len} elements, expected {expected}")))
     }
 
     fn unknown_variant(variant: &str, _expected: &'static [&'static str]) -> Self {
@@ -239,10 +214,7 @@ impl<'de> Deserializer<'de> for Node {
 
 fn visit_items<'de, V: Visitor<'de>>(items: Vec<Value>, visitor: V) -> Result<V::Value, PathError> {
     let len = items.len();
-    let mut access = Items {
-        items: items.into_iter(),
-        index: 0,
-    };
+    let mut access = Items { items: items.into_iter(), index: 0 };
     let value = visitor.visit_seq(&mut access)?;
     if access.items.as_slice().is_empty() {
         Ok(value)
@@ -260,18 +232,13 @@ struct Items {
 impl<'de> SeqAccess<'de> for Items {
     type Error = PathError;
 
-    fn next_element_seed<T: DeserializeSeed<'de>>(
-        &mut self,
-        seed: T,
-    ) -> Result<Option<T::Value>, PathError> {
+    fn next_element_seed<T: DeserializeSeed<'de>>(&mut self, seed: T) -> Result<Option<T::Value>, PathError> {
         let Some(item) = self.items.next() else {
             return Ok(None);
         };
         let index = self.index;
         self.index += 1;
-        seed.deserialize(Node(item))
-            .map(Some)
-            .map_err(|error| error.within(Segment::Index(index)))
+        seed.deserialize(Node(item)).map(Some).map_err(|error| error.within(Segment::Index(index)))
     }
 
     fn size_hint(&self) -> Option<usize> {
@@ -288,20 +255,14 @@ struct Fields {
 
 impl Fields {
     fn new(fields: Map<String, Value>) -> Self {
-        Self {
-            entries: fields.into_iter(),
-            pending: None,
-        }
+        Self { entries: fields.into_iter(), pending: None }
     }
 }
 
 impl<'de> MapAccess<'de> for Fields {
     type Error = PathError;
 
-    fn next_key_seed<K: DeserializeSeed<'de>>(
-        &mut self,
-        seed: K,
-    ) -> Result<Option<K::Value>, PathError> {
+    fn next_key_seed<K: DeserializeSeed<'de>>(&mut self, seed: K) -> Result<Option<K::Value>, PathError> {
         let Some((key, value)) = self.entries.next() else {
             return Ok(None);
         };
@@ -311,12 +272,9 @@ impl<'de> MapAccess<'de> for Fields {
     }
 
     fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value, PathError> {
-        let (key, value) = self
-            .pending
-            .take()
-            .ok_or_else(|| de::Error::custom("a map value was requested before its key"))?;
-        seed.deserialize(Node(value))
-            .map_err(|error| error.within(Segment::Key(key)))
+        let (key, value) =
+            self.pending.take().ok_or_else(|| de::Error::custom("a map value was requested before its key"))?;
+        seed.deserialize(Node(value)).map_err(|error| error.within(Segment::Key(key)))
     }
 
     fn size_hint(&self) -> Option<usize> {
@@ -343,15 +301,13 @@ mod tests {
 
     #[test]
     fn a_valid_value_deserializes() {
-        let outer = from_value::<Outer>(json!({"items": [{"count": 1, "extra": true}]}), "data")
-            .expect("valid");
+        let outer = from_value::<Outer>(json!({"items": [{"count": 1, "extra": true}]}), "data").expect("valid");
         assert_eq!(outer.items[0].count, 1);
     }
 
     #[test]
     fn a_wrong_type_names_the_nested_path() {
-        let error = from_value::<Outer>(json!({"items": [{"count": 1}, {"count": "two"}]}), "data")
-            .unwrap_err();
+        let error = from_value::<Outer>(json!({"items": [{"count": 1}, {"count": "two"}]}), "data").unwrap_err();
         assert_eq!(error.reason(), "wrong_type");
         assert_eq!(error.field(), Some("data.items[1].count"));
     }

@@ -27,10 +27,7 @@ mod tests {
         assert_eq!("immediate".parse::<Priority>(), Ok(Priority::Immediate));
         assert_eq!(Priority::Immediate.as_str(), "immediate");
         assert_eq!(serde_json::to_string(&Priority::Low).unwrap(), "\"low\"");
-        assert_eq!(
-            serde_json::from_str::<Priority>("\"high\"").unwrap(),
-            Priority::High
-        );
+        assert_eq!(serde_json::from_str::<Priority>("\"high\"").unwrap(), Priority::High);
     }
 
     #[test]

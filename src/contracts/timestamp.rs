@@ -86,11 +86,7 @@ fn from_epoch_integer(value: i64) -> Option<DateTime<Utc>> {
 /// A fractional epoch, to the microsecond.
 #[allow(clippy::cast_possible_truncation, clippy::cast_precision_loss)]
 fn from_epoch(value: f64) -> Option<DateTime<Utc>> {
-    let seconds = if value.abs() > MILLISECONDS_ABOVE as f64 {
-        value / 1000.0
-    } else {
-        value
-    };
+    let seconds = if value.abs() > MILLISECONDS_ABOVE as f64 { value / 1000.0 } else { value };
     let micros = (seconds * 1e6).round();
     // NaN, infinite or this large is no date, and the cast would saturate.
     if !micros.is_finite() || micros.abs() >= 9.0e18 {
@@ -101,9 +97,7 @@ fn from_epoch(value: f64) -> Option<DateTime<Utc>> {
 
 impl<'de> Deserialize<'de> for Timestamp {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        deserializer
-            .deserialize_any(TimestampVisitor)
-            .map(Timestamp)
+        deserializer.deserialize_any(TimestampVisitor).map(Timestamp)
     }
 }
 
@@ -162,7 +156,11 @@ mod tests {
     fn through_strftime(instant: &chrono::DateTime<Utc>) -> String {
         let micros = instant.timestamp_subsec_micros().min(999_999);
         let seconds = instant.format("%Y-%m-%dT%H:%M:%S");
-        if micros == 0 { format!("{seconds}Z") } else { format!("{seconds}.{micros:06}Z") }
+        if micros == 0 {
+            format!("{seconds}Z")
+        } else {
+            format!("{seconds}.{micros:06}Z")
+        }
     }
 
     #[test]
@@ -182,15 +180,8 @@ mod tests {
 
     #[test]
     fn isoformat_keeps_trailing_zeros_of_a_non_zero_fraction() {
-        let instant = Utc
-            .with_ymd_and_hms(2025, 11, 18, 13, 42, 10)
-            .unwrap()
-            .with_nanosecond(120_000_000)
-            .unwrap();
-        assert_eq!(
-            python_isoformat(&instant),
-            "2025-11-18T13:42:10.120000+00:00"
-        );
+        let instant = Utc.with_ymd_and_hms(2025, 11, 18, 13, 42, 10).unwrap().with_nanosecond(120_000_000).unwrap();
+        assert_eq!(python_isoformat(&instant), "2025-11-18T13:42:10.120000+00:00");
         assert_eq!(rfc3339_z(&instant), "2025-11-18T13:42:10.120000Z");
     }
 
@@ -218,10 +209,7 @@ mod tests {
         ] {
             assert_eq!(parse_iso8601(text), Some(expected), "{text}");
         }
-        assert_eq!(
-            parse_iso8601("2025-11-18T13:42:10"),
-            Some(Utc.with_ymd_and_hms(2025, 11, 18, 13, 42, 10).unwrap())
-        );
+        assert_eq!(parse_iso8601("2025-11-18T13:42:10"), Some(Utc.with_ymd_and_hms(2025, 11, 18, 13, 42, 10).unwrap()));
         assert_eq!(parse_iso8601("18/11/2025"), None);
     }
 
@@ -232,10 +220,7 @@ mod tests {
         assert_eq!(from_epoch_integer(1_763_473_330_000), Some(seconds));
         assert_eq!(from_epoch(1_763_473_330.0), Some(seconds));
         assert_eq!(from_epoch(1_763_473_330_000.0), Some(seconds));
-        assert_eq!(
-            from_epoch(1_763_473_330.25),
-            Some(Utc.timestamp_opt(1_763_473_330, 250_000_000).unwrap())
-        );
+        assert_eq!(from_epoch(1_763_473_330.25), Some(Utc.timestamp_opt(1_763_473_330, 250_000_000).unwrap()));
         assert_eq!(from_epoch(f64::NAN), None);
         assert_eq!(from_epoch(f64::INFINITY), None);
     }

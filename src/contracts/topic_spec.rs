@@ -53,10 +53,7 @@ pub(crate) enum Rule {
     /// The event names its own notification (`TeacherNotificationRequestedV1`).
     FromEvent(fn(Value, &Context<'_>) -> Result<Notification, DecodeError>),
     /// The hub classifies every event on the topic the same way.
-    Fixed(
-        Classification,
-        fn(Value, &Classification, &Context<'_>) -> Result<Notification, DecodeError>,
-    ),
+    Fixed(Classification, fn(Value, &Classification, &Context<'_>) -> Result<Notification, DecodeError>),
 }
 
 impl TopicSpec {
@@ -69,11 +66,7 @@ impl TopicSpec {
         }
     }
 
-    pub(crate) fn build(
-        &self,
-        data: Value,
-        context: &Context<'_>,
-    ) -> Result<Notification, DecodeError> {
+    pub(crate) fn build(&self, data: Value, context: &Context<'_>) -> Result<Notification, DecodeError> {
         match &self.rule {
             Rule::FromEvent(build) => build(data, context),
             Rule::Fixed(classification, build) => build(data, classification, context),

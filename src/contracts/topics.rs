@@ -6,19 +6,16 @@ use std::borrow::Cow;
 use crate::contracts::category::Category;
 use crate::contracts::events::{
     batch_author_matches_suggested::BatchAuthorMatchesSuggestedV1,
-    batch_content_provisioning_completed::BatchContentProvisioningCompletedV1,
-    batch_essays_ready::BatchEssaysReady, batch_file_added::BatchFileAddedV1,
-    batch_file_removed::BatchFileRemovedV1, batch_status_updated::BatchStatusUpdatedV1,
-    batch_validation_errors::BatchValidationErrorsV1,
+    batch_content_provisioning_completed::BatchContentProvisioningCompletedV1, batch_essays_ready::BatchEssaysReady,
+    batch_file_added::BatchFileAddedV1, batch_file_removed::BatchFileRemovedV1,
+    batch_status_updated::BatchStatusUpdatedV1, batch_validation_errors::BatchValidationErrorsV1,
     cj_assessment_completed::CJAssessmentCompletedV1, cj_assessment_failed::CJAssessmentFailedV1,
     class_created::ClassCreatedV1, els_batch_phase_outcome::ELSBatchPhaseOutcomeV1,
     essay_content_provisioned::EssayContentProvisionedV1,
     essay_student_association_updated::EssayStudentAssociationUpdatedV1,
-    essay_validation_failed::EssayValidationFailedV1, fixed,
-    spellcheck_result_data::SpellcheckResultDataV1,
-    student_associations_confirmed::StudentAssociationsConfirmedV1,
-    student_created::StudentCreatedV1, teacher_notification_requested,
-    validation_timeout_processed::ValidationTimeoutProcessedV1,
+    essay_validation_failed::EssayValidationFailedV1, fixed, spellcheck_result_data::SpellcheckResultDataV1,
+    student_associations_confirmed::StudentAssociationsConfirmedV1, student_created::StudentCreatedV1,
+    teacher_notification_requested, validation_timeout_processed::ValidationTimeoutProcessedV1,
 };
 use crate::contracts::priority::Priority;
 use crate::contracts::topic_spec::{Classification, Rule, TopicSpec};
@@ -39,12 +36,7 @@ const fn classify(
     priority: Priority,
     action_required: bool,
 ) -> Classification {
-    Classification {
-        event: Cow::Borrowed(event),
-        category,
-        priority,
-        action_required,
-    }
+    Classification { event: Cow::Borrowed(event), category, priority, action_required }
 }
 
 static TABLE: [TopicSpec; 19] = [
@@ -56,12 +48,7 @@ static TABLE: [TopicSpec; 19] = [
         has_producer: true,
         priority_note: None,
         rule: Rule::Fixed(
-            classify(
-                "batch_files_uploaded",
-                Category::FileOperations,
-                Priority::Standard,
-                false,
-            ),
+            classify("batch_files_uploaded", Category::FileOperations, Priority::Standard, false),
             fixed::<BatchFileAddedV1>,
         ),
     },
@@ -73,12 +60,7 @@ static TABLE: [TopicSpec; 19] = [
         has_producer: true,
         priority_note: None,
         rule: Rule::Fixed(
-            classify(
-                "batch_file_removed",
-                Category::FileOperations,
-                Priority::Standard,
-                false,
-            ),
+            classify("batch_file_removed", Category::FileOperations, Priority::Standard, false),
             fixed::<BatchFileRemovedV1>,
         ),
     },
@@ -90,12 +72,7 @@ static TABLE: [TopicSpec; 19] = [
         has_producer: true,
         priority_note: None,
         rule: Rule::Fixed(
-            classify(
-                "batch_essays_ready",
-                Category::BatchProgress,
-                Priority::Standard,
-                false,
-            ),
+            classify("batch_essays_ready", Category::BatchProgress, Priority::Standard, false),
             fixed::<BatchEssaysReady>,
         ),
     },
@@ -107,12 +84,7 @@ static TABLE: [TopicSpec; 19] = [
         has_producer: false,
         priority_note: None,
         rule: Rule::Fixed(
-            classify(
-                "batch_validation_errors",
-                Category::SystemAlerts,
-                Priority::Immediate,
-                true,
-            ),
+            classify("batch_validation_errors", Category::SystemAlerts, Priority::Immediate, true),
             fixed::<BatchValidationErrorsV1>,
         ),
     },
@@ -124,12 +96,7 @@ static TABLE: [TopicSpec; 19] = [
         has_producer: true,
         priority_note: None,
         rule: Rule::Fixed(
-            classify(
-                "batch_content_provisioned",
-                Category::BatchProgress,
-                Priority::Standard,
-                false,
-            ),
+            classify("batch_content_provisioned", Category::BatchProgress, Priority::Standard, false),
             fixed::<BatchContentProvisioningCompletedV1>,
         ),
     },
@@ -141,12 +108,7 @@ static TABLE: [TopicSpec; 19] = [
         has_producer: true,
         priority_note: None,
         rule: Rule::Fixed(
-            classify(
-                "batch_assessment_completed",
-                Category::ProcessingResults,
-                Priority::Standard,
-                false,
-            ),
+            classify("batch_assessment_completed", Category::ProcessingResults, Priority::Standard, false),
             fixed::<CJAssessmentCompletedV1>,
         ),
     },
@@ -158,12 +120,7 @@ static TABLE: [TopicSpec; 19] = [
         has_producer: true,
         priority_note: None,
         rule: Rule::Fixed(
-            classify(
-                "batch_assessment_failed",
-                Category::SystemAlerts,
-                Priority::Immediate,
-                true,
-            ),
+            classify("batch_assessment_failed", Category::SystemAlerts, Priority::Immediate, true),
             fixed::<CJAssessmentFailedV1>,
         ),
     },
@@ -175,12 +132,7 @@ static TABLE: [TopicSpec; 19] = [
         has_producer: false,
         priority_note: None,
         rule: Rule::Fixed(
-            classify(
-                "essay_spellcheck_completed",
-                Category::BatchProgress,
-                Priority::Low,
-                false,
-            ),
+            classify("essay_spellcheck_completed", Category::BatchProgress, Priority::Low, false),
             fixed::<SpellcheckResultDataV1>,
         ),
     },
@@ -188,18 +140,11 @@ static TABLE: [TopicSpec; 19] = [
         topic: "huleedu.els.batch.phase.outcome.v1",
         data_type: "ELSBatchPhaseOutcomeV1",
         user_found_by: "owner of batch data.batch_id",
-        twin: Some(
-            "batch_spellcheck_completed, batch_cj_assessment_completed, batch_nlp_completed",
-        ),
+        twin: Some("batch_spellcheck_completed, batch_cj_assessment_completed, batch_nlp_completed"),
         has_producer: true,
         priority_note: None,
         rule: Rule::Fixed(
-            classify(
-                "batch_phase_completed",
-                Category::BatchProgress,
-                Priority::Standard,
-                false,
-            ),
+            classify("batch_phase_completed", Category::BatchProgress, Priority::Standard, false),
             fixed::<ELSBatchPhaseOutcomeV1>,
         ),
     },
@@ -211,12 +156,7 @@ static TABLE: [TopicSpec; 19] = [
         has_producer: true,
         priority_note: None,
         rule: Rule::Fixed(
-            classify(
-                "essay_text_extracted",
-                Category::FileOperations,
-                Priority::Low,
-                false,
-            ),
+            classify("essay_text_extracted", Category::FileOperations, Priority::Low, false),
             fixed::<EssayContentProvisionedV1>,
         ),
     },
@@ -228,12 +168,7 @@ static TABLE: [TopicSpec; 19] = [
         has_producer: true,
         priority_note: None,
         rule: Rule::Fixed(
-            classify(
-                "batch_validation_failed",
-                Category::SystemAlerts,
-                Priority::Immediate,
-                true,
-            ),
+            classify("batch_validation_failed", Category::SystemAlerts, Priority::Immediate, true),
             fixed::<EssayValidationFailedV1>,
         ),
     },
@@ -245,12 +180,7 @@ static TABLE: [TopicSpec; 19] = [
         has_producer: true,
         priority_note: None,
         rule: Rule::Fixed(
-            classify(
-                "class_created",
-                Category::ClassManagement,
-                Priority::Standard,
-                false,
-            ),
+            classify("class_created", Category::ClassManagement, Priority::Standard, false),
             fixed::<ClassCreatedV1>,
         ),
     },
@@ -262,12 +192,7 @@ static TABLE: [TopicSpec; 19] = [
         has_producer: true,
         priority_note: None,
         rule: Rule::Fixed(
-            classify(
-                "student_added_to_class",
-                Category::ClassManagement,
-                Priority::Low,
-                false,
-            ),
+            classify("student_added_to_class", Category::ClassManagement, Priority::Low, false),
             fixed::<StudentCreatedV1>,
         ),
     },
@@ -279,12 +204,7 @@ static TABLE: [TopicSpec; 19] = [
         has_producer: false,
         priority_note: None,
         rule: Rule::Fixed(
-            classify(
-                "essay_student_association_updated",
-                Category::StudentWorkflow,
-                Priority::Standard,
-                false,
-            ),
+            classify("essay_student_association_updated", Category::StudentWorkflow, Priority::Standard, false),
             fixed::<EssayStudentAssociationUpdatedV1>,
         ),
     },
@@ -296,12 +216,7 @@ static TABLE: [TopicSpec; 19] = [
         has_producer: true,
         priority_note: None,
         rule: Rule::Fixed(
-            classify(
-                "student_matches_suggested",
-                Category::StudentWorkflow,
-                Priority::High,
-                true,
-            ),
+            classify("student_matches_suggested", Category::StudentWorkflow, Priority::High, true),
             fixed::<BatchAuthorMatchesSuggestedV1>,
         ),
     },
@@ -313,12 +228,7 @@ static TABLE: [TopicSpec; 19] = [
         has_producer: true,
         priority_note: None,
         rule: Rule::Fixed(
-            classify(
-                "student_associations_confirmed",
-                Category::StudentWorkflow,
-                Priority::High,
-                false,
-            ),
+            classify("student_associations_confirmed", Category::StudentWorkflow, Priority::High, false),
             fixed::<StudentAssociationsConfirmedV1>,
         ),
     },
@@ -330,12 +240,7 @@ static TABLE: [TopicSpec; 19] = [
         has_producer: false,
         priority_note: None,
         rule: Rule::Fixed(
-            classify(
-                "validation_timeout_processed",
-                Category::StudentWorkflow,
-                Priority::Immediate,
-                false,
-            ),
+            classify("validation_timeout_processed", Category::StudentWorkflow, Priority::Immediate, false),
             fixed::<ValidationTimeoutProcessedV1>,
         ),
     },
@@ -354,16 +259,9 @@ static TABLE: [TopicSpec; 19] = [
         user_found_by: "data.user_id",
         twin: None,
         has_producer: false,
-        priority_note: Some(
-            "high when status is completed_successfully, completed_with_failures or failed",
-        ),
+        priority_note: Some("high when status is completed_successfully, completed_with_failures or failed"),
         rule: Rule::Fixed(
-            classify(
-                "batch_status_updated",
-                Category::BatchProgress,
-                Priority::Standard,
-                false,
-            ),
+            classify("batch_status_updated", Category::BatchProgress, Priority::Standard, false),
             fixed::<BatchStatusUpdatedV1>,
         ),
     },

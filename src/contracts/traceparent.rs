@@ -13,13 +13,9 @@ impl TraceParent {
     /// anything else is dropped rather than propagated into our traces.
     pub fn parse(text: &str) -> Option<Self> {
         let mut parts = text.split('-');
-        let (Some(version), Some(trace_id), Some(parent_id), Some(flags), None) = (
-            parts.next(),
-            parts.next(),
-            parts.next(),
-            parts.next(),
-            parts.next(),
-        ) else {
+        let (Some(version), Some(trace_id), Some(parent_id), Some(flags), None) =
+            (parts.next(), parts.next(), parts.next(), parts.next(), parts.next())
+        else {
             return None;
         };
         let well_formed = version == "00"
@@ -54,10 +50,7 @@ impl fmt::Display for TraceParent {
 }
 
 fn is_lower_hex(text: &str, len: usize) -> bool {
-    text.len() == len
-        && text
-            .bytes()
-            .all(|byte| matches!(byte, b'0'..=b'9' | b'a'..=b'f'))
+    text.len() == len && text.bytes().all(|byte| matches!(byte, b'0'..=b'9' | b'a'..=b'f'))
 }
 
 fn is_all_zero(text: &str) -> bool {

@@ -22,9 +22,7 @@ pub(crate) fn is_user(id: &str) -> bool {
 /// the field is filled but with something that is not a user.
 pub(crate) fn require_user(field: &str, id: String) -> Result<String, DecodeError> {
     if id.trim().is_empty() {
-        return Err(DecodeError::EmptyUserId {
-            field: field.to_owned(),
-        });
+        return Err(DecodeError::EmptyUserId { field: field.to_owned() });
     }
     if SENTINELS.contains(&id.as_str()) {
         return Err(DecodeError::InvalidData {
@@ -39,10 +37,7 @@ pub(crate) fn require_user(field: &str, id: String) -> Result<String, DecodeErro
 /// hub must look up): it must not be blank.
 pub(crate) fn require_id(field: &str, id: String) -> Result<String, DecodeError> {
     if id.trim().is_empty() {
-        return Err(DecodeError::InvalidData {
-            field: field.to_owned(),
-            problem: "is empty".to_owned(),
-        });
+        return Err(DecodeError::InvalidData { field: field.to_owned(), problem: "is empty".to_owned() });
     }
     Ok(id)
 }

@@ -70,8 +70,17 @@ pub fn dead_letter_producer(settings: &KafkaSettings) -> ClientConfig {
 /// (and the warning librdkafka would log for each).
 fn is_consumer_only(key: &str) -> bool {
     const PREFIXES: [&str; 11] = [
-        "group.", "session.", "heartbeat.", "auto.", "enable.auto.", "fetch.", "max.poll.", "partition.assignment.",
-        "queued.", "isolation.", "check.crcs",
+        "group.",
+        "session.",
+        "heartbeat.",
+        "auto.",
+        "enable.auto.",
+        "fetch.",
+        "max.poll.",
+        "partition.assignment.",
+        "queued.",
+        "isolation.",
+        "check.crcs",
     ];
     PREFIXES.iter().any(|prefix| key.starts_with(prefix))
 }

@@ -101,8 +101,11 @@ impl ConsumerContext for HubContext {
         if let Err(error) = result {
             // Nothing stored since the last commit is not a failure.
             if !matches!(error, KafkaError::ConsumerCommit(rdkafka::types::RDKafkaErrorCode::NoOffset)) {
-                let partitions: Vec<String> =
-                    offsets.elements().iter().map(|e| format!("{}/{}@{:?}", e.topic(), e.partition(), e.offset())).collect();
+                let partitions: Vec<String> = offsets
+                    .elements()
+                    .iter()
+                    .map(|e| format!("{}/{}@{:?}", e.topic(), e.partition(), e.offset()))
+                    .collect();
                 tracing::warn!(%error, ?partitions, "offset commit failed; it is retried with the next one");
             }
         }

@@ -49,10 +49,8 @@ impl DeadLetters {
     /// A producer for `topic`, or the error librdkafka gave.
     pub fn new(settings: &KafkaSettings, topic: &str) -> Result<DeadLetters, KafkaError> {
         let config = super::client_config::dead_letter_producer(settings);
-        let max_message_bytes = config
-            .get("message.max.bytes")
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(DEFAULT_MAX_MESSAGE_BYTES);
+        let max_message_bytes =
+            config.get("message.max.bytes").and_then(|v| v.parse().ok()).unwrap_or(DEFAULT_MAX_MESSAGE_BYTES);
         Ok(DeadLetters { producer: config.create()?, topic: topic.to_owned(), max_message_bytes })
     }
 

@@ -24,8 +24,8 @@ use crate::settings::Settings;
 use context::{HubConsumer, HubContext};
 use dead_letter::DeadLetters;
 use health::KafkaHealth;
-pub use topic::{TopicSnapshot, TopicStats};
 use topic::{Ingest, TopicConsumer};
+pub use topic::{TopicSnapshot, TopicStats};
 
 /// The running ingestion.
 pub struct Kafka {
@@ -39,12 +39,17 @@ pub struct Kafka {
 impl Kafka {
     /// Creates the consumer and the topic actors (on an arbiter of their own) and subscribes.
     /// A broker that is down is no error: the consumer connects when it comes up.
-    pub fn start(settings: &Settings, bridge: Arc<dyn Bridge>, owners: Arc<dyn OwnerIndex>) -> Result<Kafka, KafkaError> {
+    pub fn start(
+        settings: &Settings,
+        bridge: Arc<dyn Bridge>,
+        owners: Arc<dyn OwnerIndex>,
+    ) -> Result<Kafka, KafkaError> {
         let kafka = &settings.kafka;
         let health = Arc::new(KafkaHealth::default());
         let consumer: Arc<HubConsumer> =
             Arc::new(client_config::consumer(kafka).create_with_context(HubContext::new(health.clone()))?);
-        let dead_letters = kafka.dead_letter_topic.as_deref().map(|topic| DeadLetters::new(kafka, topic)).transpose()?;
+        let dead_letters =
+            kafka.dead_letter_topic.as_deref().map(|topic| DeadLetters::new(kafka, topic)).transpose()?;
         let ingest = Arc::new(Ingest {
             bridge,
             owners,
@@ -114,7 +119,12 @@ async fn run_main_queue(consumer: Arc<HubConsumer>, mut stop: watch::Receiver<bo
         };
         match message {
             Ok(message) => {
-                tracing::warn!(topic = message.topic(), partition = message.partition(), offset = message.offset(), "message on the main queue");
+                tracing::warn!(
+                    topic = message.topic(),
+                    partition = message.partition(),
+                    offset = message.offset(),
+                    "message on the main queue"
+                );
                 metrics::counter!("hub_kafka_main_queue_messages_total").increment(1);
                 consumer.context().forward_from_main_queue(message.detach());
             }

@@ -183,7 +183,9 @@ impl TopicConsumer {
             // Fails for a partition no longer assigned: exactly the fence we want after a revoke.
             match consumer.store_offsets(&offsets) {
                 Ok(()) => state.stored = Some(position),
-                Err(error) => tracing::debug!(topic = %self.topic, partition = at.partition, position, %error, "offset not stored"),
+                Err(error) => {
+                    tracing::debug!(topic = %self.topic, partition = at.partition, position, %error, "offset not stored")
+                }
             }
         }
     }
@@ -372,7 +374,8 @@ impl Handler<Assigned> for TopicConsumer {
         let generation = self.next_generation;
         let pump = pump(ctx.address(), assigned.queue, partition, generation, self.ingest.retry_backoff_max);
         let pump = ctx.spawn(pump.into_actor(self));
-        self.partitions.insert(partition, PartitionState { generation, watermark: Watermark::default(), stored: None, pump });
+        self.partitions
+            .insert(partition, PartitionState { generation, watermark: Watermark::default(), stored: None, pump });
         self.stats.partitions.store(self.partitions.len() as u64, Ordering::Relaxed);
         tracing::info!(topic = %self.topic, partition, "partition assigned");
     }
@@ -436,7 +439,8 @@ impl Handler<Process> for TopicConsumer {
 
     fn handle(&mut self, process: Process, _: &mut Context<Self>) -> Self::Result {
         let message = process.message;
-        let at = Coordinates { partition: message.partition(), generation: process.generation, offset: message.offset() };
+        let at =
+            Coordinates { partition: message.partition(), generation: process.generation, offset: message.offset() };
         let span = tracing::info_span!(
             "kafka_event",
             topic = %self.topic,
@@ -455,7 +459,12 @@ impl Handler<Process> for TopicConsumer {
         state.watermark.begin(at.offset);
         let _entered = span.enter();
 
-        let decoded = match decode(&self.topic, message.payload().unwrap_or_default(), &self.ingest.limits, &self.ingest.aliases) {
+        let decoded = match decode(
+            &self.topic,
+            message.payload().unwrap_or_default(),
+            &self.ingest.limits,
+            &self.ingest.aliases,
+        ) {
             Ok(decoded) => decoded,
             Err(error) => {
                 tracing::warn!(reason = error.reason(), %error, "malformed event; dead-lettering it");
@@ -544,7 +553,11 @@ impl Handler<Process> for TopicConsumer {
 enum Outcome {
     Accepted(Accepted),
     /// Nobody owns the key yet: the event is to be held (boxed: it is the rare, large case).
-    Unowned { key: OwnerKey, notification: Box<Notification>, message: Arc<OwnedMessage> },
+    Unowned {
+        key: OwnerKey,
+        notification: Box<Notification>,
+        message: Arc<OwnedMessage>,
+    },
 }
 
 async fn publish(ingest: &Ingest, notification: &Notification, user: &str) -> Result<Outcome, Retry> {
@@ -582,7 +595,12 @@ async fn pump(
 
 /// Hands one event to the actor, retrying with backoff until it is taken; `false` once the
 /// actor is gone.
-async fn hand_over(actor: &Addr<TopicConsumer>, generation: u64, message: Arc<OwnedMessage>, backoff_max: Duration) -> bool {
+async fn hand_over(
+    actor: &Addr<TopicConsumer>,
+    generation: u64,
+    message: Arc<OwnedMessage>,
+    backoff_max: Duration,
+) -> bool {
     let mut backoff = FIRST_BACKOFF;
     loop {
         match actor.send(Process { generation, message: message.clone() }).await {
@@ -618,6 +636,11 @@ impl Handler<FromMainQueue> for TopicConsumer {
         bump(&self.stats.consumed);
         let (generation, backoff_max) = (state.generation, self.ingest.retry_backoff_max);
         let actor = ctx.address();
-        ctx.spawn(async move { hand_over(&actor, generation, Arc::new(message), backoff_max).await; }.into_actor(self));
+        ctx.spawn(
+            async move {
+                hand_over(&actor, generation, Arc::new(message), backoff_max).await;
+            }
+            .into_actor(self),
+        );
     }
 }

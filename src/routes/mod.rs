@@ -17,15 +17,13 @@ use crate::startup::AppState;
 
 /// Routes of the public listener.
 pub fn public(cfg: &mut web::ServiceConfig) {
-    cfg.route("/ws", web::get().to(ws::connect))
-        .route("/ws/", web::get().to(ws::connect))
-        .service(
-            web::scope("/api/v1")
-                .route("/publish", web::post().to(publish::publish))
-                .route("/publish/batch", web::post().to(publish::publish_batch))
-                .route("/owners", web::post().to(owners::learn))
-                .route("/users/{user_id}/disconnect", web::post().to(admin::disconnect)),
-        );
+    cfg.route("/ws", web::get().to(ws::connect)).route("/ws/", web::get().to(ws::connect)).service(
+        web::scope("/api/v1")
+            .route("/publish", web::post().to(publish::publish))
+            .route("/publish/batch", web::post().to(publish::publish_batch))
+            .route("/owners", web::post().to(owners::learn))
+            .route("/users/{user_id}/disconnect", web::post().to(admin::disconnect)),
+    );
 }
 
 /// Routes for operators and probes.

@@ -29,7 +29,11 @@ enum Body {
     Many(Vec<Ownership>),
 }
 
-pub async fn learn(req: HttpRequest, payload: web::Payload, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+pub async fn learn(
+    req: HttpRequest,
+    payload: web::Payload,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
     require_role(&req, &state, "service")?;
     let bytes = read_limited(payload, state.settings.publish.max_body_bytes).await?;
     let body: Body = serde_json::from_slice(&bytes).map_err(|e| {

@@ -68,8 +68,9 @@ pub async fn publish_batch(
     require_role(&req, &state, "service")?;
     let limits = &state.settings.publish;
     let bytes = read_limited(payload, limits.max_batch_bytes).await?;
-    let items: Vec<Value> = serde_json::from_slice(&bytes)
-        .map_err(|e| ApiError::BadRequest(format!("the body must be a JSON array of publish bodies: {}", without_position(&e))))?;
+    let items: Vec<Value> = serde_json::from_slice(&bytes).map_err(|e| {
+        ApiError::BadRequest(format!("the body must be a JSON array of publish bodies: {}", without_position(&e)))
+    })?;
     if items.len() > limits.max_batch_items {
         return Err(ApiError::PayloadTooLarge { limit: limits.max_batch_items, unit: "items" });
     }

@@ -22,7 +22,11 @@ struct ConnectParams {
     epoch: Option<String>,
 }
 
-pub async fn connect(req: HttpRequest, body: web::Payload, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+pub async fn connect(
+    req: HttpRequest,
+    body: web::Payload,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
     if state.is_draining() {
         return Err(ApiError::Unavailable("the instance is shutting down".into()));
     }
@@ -66,9 +70,8 @@ fn resume_point(since: Option<String>, epoch: Option<String>) -> Result<Option<R
     match (since, epoch) {
         (None, None) => Ok(None),
         (Some(since), Some(epoch)) => {
-            let since: NotificationId = since
-                .parse()
-                .map_err(|e| ApiError::BadRequest(format!("invalid query parameter `since`: {e}")))?;
+            let since: NotificationId =
+                since.parse().map_err(|e| ApiError::BadRequest(format!("invalid query parameter `since`: {e}")))?;
             Ok(Some(ResumePoint { since, epoch: Some(epoch) }))
         }
         (Some(_), None) => Err(ApiError::BadRequest("`since` needs `epoch`".into())),

@@ -23,7 +23,8 @@ async fn hub_token_mints_a_token_the_hub_accepts() {
 
     let service = hub(&["token", "--sub", "svc", "--role", "service"], &[]);
     let service = String::from_utf8(service.stdout).unwrap();
-    let (status, _) = app.publish_as(service.trim(), serde_json::json!({ "user_id": "u", "event": "e", "data": {} })).await;
+    let (status, _) =
+        app.publish_as(service.trim(), serde_json::json!({ "user_id": "u", "event": "e", "data": {} })).await;
     assert_eq!(status, 202);
 }
 
@@ -55,7 +56,8 @@ fn an_invalid_setting_stops_start_up_with_a_message_naming_it() {
 
 #[test]
 fn the_development_secret_is_refused_on_a_public_interface() {
-    let output = hub(&["serve"], &[("HUB__AUTH__JWT_SECRET", "dev-secret-change-me"), ("HUB__SERVER__HOST", "0.0.0.0")]);
+    let output =
+        hub(&["serve"], &[("HUB__AUTH__JWT_SECRET", "dev-secret-change-me"), ("HUB__SERVER__HOST", "0.0.0.0")]);
     assert_eq!(output.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&output.stderr).contains("auth.jwt_secret"));
 }

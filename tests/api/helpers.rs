@@ -99,7 +99,8 @@ impl TestApp {
     /// Opens a socket for `sub` and waits until it has joined its user's session, so that
     /// everything published afterwards reaches it; panics if that fails.
     pub async fn connect(&self, sub: &str) -> Client {
-        let mut client = self.connect_query(&format!("?token={}", self.token(sub))).await.expect("the handshake succeeds");
+        let mut client =
+            self.connect_query(&format!("?token={}", self.token(sub))).await.expect("the handshake succeeds");
         client.joined().await;
         client
     }
@@ -244,7 +245,8 @@ impl Client {
             Ok((ws, _)) => Ok(Client { ws, closed_at: None, last_notification: None }),
             Err(tokio_tungstenite::tungstenite::Error::Http(response)) => {
                 let status = response.status().as_u16();
-                let body = response.body().as_deref().and_then(|b| serde_json::from_slice(b).ok()).unwrap_or(Value::Null);
+                let body =
+                    response.body().as_deref().and_then(|b| serde_json::from_slice(b).ok()).unwrap_or(Value::Null);
                 Err(Refused { status, body })
             }
             Err(other) => panic!("handshake failed below HTTP: {other}"),
@@ -389,7 +391,10 @@ impl HubProcess {
             .spawn()
             .expect("the hub binary starts");
         let lines = Arc::new(Mutex::new(Vec::new()));
-        for stream in [Box::new(child.stdout.take().unwrap()) as Box<dyn std::io::Read + Send>, Box::new(child.stderr.take().unwrap())] {
+        for stream in [
+            Box::new(child.stdout.take().unwrap()) as Box<dyn std::io::Read + Send>,
+            Box::new(child.stderr.take().unwrap()),
+        ] {
             let lines = lines.clone();
             std::thread::spawn(move || {
                 for line in BufReader::new(stream).lines().map_while(Result::ok) {

@@ -54,7 +54,8 @@ async fn logs_carry_user_and_connection_ids_never_tokens_and_sigterm_closes_sock
         .unwrap_or_else(|| panic!("no socket-open line in {lines:#?}"));
     assert_eq!(socket_open["span"]["user_id"], "log-user", "{socket_open}");
     assert!(socket_open["span"]["conn_id"].is_u64(), "{socket_open}");
-    let access = entries.iter().find(|e| e["message"] == "request" && e["span"]["path"] == "/ws").expect("access log for /ws");
+    let access =
+        entries.iter().find(|e| e["message"] == "request" && e["span"]["path"] == "/ws").expect("access log for /ws");
     assert!(access.to_string().find("token").is_none(), "the access log has no query string: {access}");
     assert!(entries.iter().any(|e| e["message"] == "websocket handshake refused" && e["reason"] == "expired"));
 }

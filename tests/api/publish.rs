@@ -1,6 +1,6 @@
 use serde_json::json;
 
-use crate::helpers::{spawn_app, spawn_app_with, token_with, now};
+use crate::helpers::{now, spawn_app, spawn_app_with, token_with};
 
 #[tokio::test]
 async fn publishing_needs_a_valid_token_with_the_service_role() {
@@ -50,7 +50,8 @@ async fn a_bad_body_gets_400_naming_the_field() {
 #[tokio::test]
 async fn an_oversized_body_gets_413() {
     let app = spawn_app_with(|s| s.publish.max_body_bytes = 1024);
-    let (code, response) = app.publish(json!({ "user_id": "u", "event": "e", "data": { "x": "y".repeat(2000) } })).await;
+    let (code, response) =
+        app.publish(json!({ "user_id": "u", "event": "e", "data": { "x": "y".repeat(2000) } })).await;
     assert_eq!(code, 413);
     assert_eq!(response["error"], "payload_too_large");
 }
@@ -59,8 +60,14 @@ async fn an_oversized_body_gets_413() {
 async fn every_platform_category_and_priority_is_accepted() {
     let app = spawn_app();
     let mut tab = app.connect("u").await;
-    let categories =
-        ["batch_progress", "processing_results", "file_operations", "class_management", "student_workflow", "system_alerts"];
+    let categories = [
+        "batch_progress",
+        "processing_results",
+        "file_operations",
+        "class_management",
+        "student_workflow",
+        "system_alerts",
+    ];
     let priorities = ["critical", "immediate", "high", "standard", "low"];
     for (category, priority) in categories.iter().zip(priorities.iter().cycle()) {
         let body = json!({ "user_id": "u", "event": "e", "category": category, "priority": priority, "data": {} });

@@ -59,7 +59,8 @@ async fn a_gap_history_no_longer_covers_is_signalled_with_resync_before_live_fra
 async fn a_resume_from_another_epoch_gets_resync() {
     let app = spawn_app();
     let (since, epoch) = received_then_left(&app, "r", 1).await;
-    let mut tab = app.connect_query(&format!("?token={}&since={since}&epoch=previous-run", app.token("r"))).await.unwrap();
+    let mut tab =
+        app.connect_query(&format!("?token={}&since={since}&epoch=previous-run", app.token("r"))).await.unwrap();
     assert_eq!(tab.next_frame().await, json!({ "type": "resync", "epoch": epoch }));
 }
 

@@ -63,7 +63,12 @@ async fn a_replay_of_500_notifications_arrives_as_one_burst_without_tripping_the
     for n in 0..500 {
         app.notify("returning", "missed", json!({ "n": n, "text": payload })).await;
     }
-    let query = format!("?token={}&since={}&epoch={}", app.token("returning"), first["id"].as_str().unwrap(), first["epoch"].as_str().unwrap());
+    let query = format!(
+        "?token={}&since={}&epoch={}",
+        app.token("returning"),
+        first["id"].as_str().unwrap(),
+        first["epoch"].as_str().unwrap()
+    );
     let mut tab = app.connect_query(&query).await.unwrap();
     for n in 0..500 {
         assert_eq!(tab.next_notification().await["data"]["n"], n);

@@ -258,7 +258,11 @@ impl Actor for Connection {
             let _span = self.span.enter();
             tracing::info!(resume = self.resume.is_some(), "socket open");
         }
-        let join = Join { user_id: self.identity.user_id.clone(), connection: self.connection_handle(ctx), resume: self.resume.take() };
+        let join = Join {
+            user_id: self.identity.user_id.clone(),
+            connection: self.connection_handle(ctx),
+            resume: self.resume.take(),
+        };
         self.deps
             .registry
             .send(join)

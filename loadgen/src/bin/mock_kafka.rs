@@ -59,7 +59,10 @@ fn main() -> ExitCode {
     }
     println!("{servers}");
     let _ = std::io::stdout().flush();
-    eprintln!("mock-kafka: {} brokers at {servers}, topics {:?} x {} partitions, for {:?}", cli.brokers, cli.topics, cli.partitions, cli.lifetime);
+    eprintln!(
+        "mock-kafka: {} brokers at {servers}, topics {:?} x {} partitions, for {:?}",
+        cli.brokers, cli.topics, cli.partitions, cli.lifetime
+    );
 
     std::thread::sleep(cli.lifetime);
     drop(cluster);

@@ -42,14 +42,9 @@ impl DomainEvent for BatchAuthorMatchesSuggestedV1 {
     fn into_draft(self) -> Result<Draft, DecodeError> {
         let class_id = require_id("data.class_id", self.class_id)?;
         let essays = self.match_results.len();
-        let suggested = self
-            .match_results
-            .iter()
-            .filter(|result| !result.suggestions.is_empty())
-            .count();
-        let message = format!(
-            "Student matches suggested for {suggested} of {essays} essays: please review and confirm them"
-        );
+        let suggested = self.match_results.iter().filter(|result| !result.suggestions.is_empty()).count();
+        let message =
+            format!("Student matches suggested for {suggested} of {essays} essays: please review and confirm them");
         let payload = payload! {
             "batch_id" => self.batch_id.clone(),
             "class_id" => class_id.clone(),
@@ -60,12 +55,9 @@ impl DomainEvent for BatchAuthorMatchesSuggestedV1 {
             "processing_summary" => self.processing_summary.0,
             "message" => message,
         };
-        Ok(Draft::new(
-            Recipient::OwnerOf(OwnerKey::Class(class_id.clone())),
-            payload,
-        )
-        .batch(Some(self.batch_id))
-        .class(Some(class_id))
-        .at(self.timestamp.map(|timestamp| timestamp.0)))
+        Ok(Draft::new(Recipient::OwnerOf(OwnerKey::Class(class_id.clone())), payload)
+            .batch(Some(self.batch_id))
+            .class(Some(class_id))
+            .at(self.timestamp.map(|timestamp| timestamp.0)))
     }
 }

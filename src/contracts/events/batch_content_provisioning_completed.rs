@@ -36,19 +36,14 @@ impl DomainEvent for BatchContentProvisioningCompletedV1 {
     fn into_draft(self) -> Result<Draft, DecodeError> {
         let batch_id = require_id("data.batch_id", self.batch_id)?;
         if self.user_id.trim().is_empty() {
-            return Err(DecodeError::EmptyUserId {
-                field: "data.user_id".to_owned(),
-            });
+            return Err(DecodeError::EmptyUserId { field: "data.user_id".to_owned() });
         }
         let recipient = if is_user(&self.user_id) {
             Recipient::User(self.user_id.clone())
         } else {
             Recipient::OwnerOf(OwnerKey::Batch(batch_id.clone()))
         };
-        let message = format!(
-            "Essay text ready for {} of {} essays",
-            self.provisioned_count, self.expected_count
-        );
+        let message = format!("Essay text ready for {} of {} essays", self.provisioned_count, self.expected_count);
         let payload = payload! {
             "batch_id" => batch_id.clone(),
             "provisioned_count" => self.provisioned_count,

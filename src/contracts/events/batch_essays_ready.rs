@@ -44,11 +44,8 @@ impl DomainEvent for BatchEssaysReady {
             "class_type" => self.class_type,
             "message" => message,
         };
-        Ok(Draft::new(
-            Recipient::OwnerOf(OwnerKey::Batch(batch_id.clone())),
-            payload,
-        )
-        .batch(Some(batch_id))
-        .at(self.metadata.timestamp.map(|timestamp| timestamp.0)))
+        Ok(Draft::new(Recipient::OwnerOf(OwnerKey::Batch(batch_id.clone())), payload)
+            .batch(Some(batch_id))
+            .at(self.metadata.timestamp.map(|timestamp| timestamp.0)))
     }
 }

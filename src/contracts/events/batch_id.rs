@@ -9,10 +9,6 @@ pub(crate) fn batch_id_from(
     field: &str,
     candidates: impl IntoIterator<Item = Option<String>>,
 ) -> Result<String, DecodeError> {
-    let found = candidates
-        .into_iter()
-        .flatten()
-        .find(|id| !id.trim().is_empty())
-        .unwrap_or_default();
+    let found = candidates.into_iter().flatten().find(|id| !id.trim().is_empty()).unwrap_or_default();
     require_id(field, found)
 }

@@ -54,12 +54,7 @@ impl DomainEvent for BatchStatusUpdatedV1 {
             });
         }
         let user_id = require_user("data.user_id", self.user_id)?;
-        let message = message(
-            self.status,
-            self.completed_essays,
-            self.failed_essays,
-            self.processing_phase.as_deref(),
-        );
+        let message = message(self.status, self.completed_essays, self.failed_essays, self.processing_phase.as_deref());
         let payload = payload! {
             "batch_id" => self.batch_id.clone(),
             "status" => self.status.as_str(),

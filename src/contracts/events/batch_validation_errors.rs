@@ -59,10 +59,7 @@ impl DomainEvent for BatchValidationErrorsV1 {
     fn into_draft(self) -> Result<Draft, DecodeError> {
         let batch_id = require_id("data.batch_id", self.batch_id)?;
         let failed = self.failed_essays.len();
-        let message = format!(
-            "{} in the batch failed validation",
-            count(failed, "file", "files")
-        );
+        let message = format!("{} in the batch failed validation", count(failed, "file", "files"));
         let failed_files: Vec<Map<String, Value>> = self
             .failed_essays
             .into_iter()
@@ -83,12 +80,9 @@ impl DomainEvent for BatchValidationErrorsV1 {
             "failed_files" => failed_files,
             "message" => message,
         };
-        Ok(Draft::new(
-            Recipient::OwnerOf(OwnerKey::Batch(batch_id.clone())),
-            payload,
-        )
-        .batch(Some(batch_id))
-        .correlation(self.correlation_id.map(Uuid::into_string))
-        .at(self.metadata.timestamp.map(|timestamp| timestamp.0)))
+        Ok(Draft::new(Recipient::OwnerOf(OwnerKey::Batch(batch_id.clone())), payload)
+            .batch(Some(batch_id))
+            .correlation(self.correlation_id.map(Uuid::into_string))
+            .at(self.metadata.timestamp.map(|timestamp| timestamp.0)))
     }
 }

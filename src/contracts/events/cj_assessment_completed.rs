@@ -39,10 +39,7 @@ struct ProcessingSummary {
 
 impl DomainEvent for CJAssessmentCompletedV1 {
     fn into_draft(self) -> Result<Draft, DecodeError> {
-        let batch_id = batch_id_from(
-            "data.entity_id",
-            [self.entity_id, Some(self.system_metadata.entity_id)],
-        )?;
+        let batch_id = batch_id_from("data.entity_id", [self.entity_id, Some(self.system_metadata.entity_id)])?;
         let message = format!("Comparative judgment assessment completed for batch {batch_id}");
         let ranked = self.processing_summary.successful;
         let payload = payload! {
@@ -52,11 +49,8 @@ impl DomainEvent for CJAssessmentCompletedV1 {
             "rankings_count" => ranked,
             "message" => message,
         };
-        Ok(Draft::new(
-            Recipient::OwnerOf(OwnerKey::Batch(batch_id.clone())),
-            payload,
-        )
-        .batch(Some(batch_id))
-        .at(self.timestamp.map(|timestamp| timestamp.0)))
+        Ok(Draft::new(Recipient::OwnerOf(OwnerKey::Batch(batch_id.clone())), payload)
+            .batch(Some(batch_id))
+            .at(self.timestamp.map(|timestamp| timestamp.0)))
     }
 }

@@ -29,15 +29,11 @@ pub(crate) struct CJAssessmentFailedV1 {
 impl DomainEvent for CJAssessmentFailedV1 {
     fn into_draft(self) -> Result<Draft, DecodeError> {
         let reason = self.system_metadata.error_info.reason;
-        let batch_id = batch_id_from(
-            "data.entity_id",
-            [self.entity_id, Some(self.system_metadata.entity_id)],
-        )?;
+        let batch_id = batch_id_from("data.entity_id", [self.entity_id, Some(self.system_metadata.entity_id)])?;
         let message = match &reason {
-            Some(reason) => format!(
-                "Comparative judgment assessment failed for batch {batch_id} ({})",
-                reason.replace('_', " ")
-            ),
+            Some(reason) => {
+                format!("Comparative judgment assessment failed for batch {batch_id} ({})", reason.replace('_', " "))
+            }
             None => format!("Comparative judgment assessment failed for batch {batch_id}"),
         };
         let payload = payload! {
@@ -47,11 +43,8 @@ impl DomainEvent for CJAssessmentFailedV1 {
             "reason" => reason,
             "message" => message,
         };
-        Ok(Draft::new(
-            Recipient::OwnerOf(OwnerKey::Batch(batch_id.clone())),
-            payload,
-        )
-        .batch(Some(batch_id))
-        .at(self.timestamp.map(|timestamp| timestamp.0)))
+        Ok(Draft::new(Recipient::OwnerOf(OwnerKey::Batch(batch_id.clone())), payload)
+            .batch(Some(batch_id))
+            .at(self.timestamp.map(|timestamp| timestamp.0)))
     }
 }

@@ -64,11 +64,8 @@ impl DomainEvent for ELSBatchPhaseOutcomeV1 {
             "message" => message,
         };
         // The event has no time of its own: the envelope's dates it.
-        Ok(Draft::new(
-            Recipient::OwnerOf(OwnerKey::Batch(batch_id.clone())),
-            payload,
-        )
-        .batch(Some(batch_id))
-        .correlation(self.correlation_id.map(Uuid::into_string)))
+        Ok(Draft::new(Recipient::OwnerOf(OwnerKey::Batch(batch_id.clone())), payload)
+            .batch(Some(batch_id))
+            .correlation(self.correlation_id.map(Uuid::into_string)))
     }
 }

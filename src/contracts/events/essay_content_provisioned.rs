@@ -39,12 +39,9 @@ impl DomainEvent for EssayContentProvisionedV1 {
             "file_size_bytes" => self.file_size_bytes,
             "message" => message,
         };
-        Ok(Draft::new(
-            Recipient::OwnerOf(OwnerKey::Batch(batch_id.clone())),
-            payload,
-        )
-        .batch(Some(batch_id))
-        .correlation(self.correlation_id.map(Uuid::into_string))
-        .at(self.timestamp.map(|timestamp| timestamp.0)))
+        Ok(Draft::new(Recipient::OwnerOf(OwnerKey::Batch(batch_id.clone())), payload)
+            .batch(Some(batch_id))
+            .correlation(self.correlation_id.map(Uuid::into_string))
+            .at(self.timestamp.map(|timestamp| timestamp.0)))
     }
 }

@@ -44,10 +44,7 @@ impl DomainEvent for EssayValidationFailedV1 {
     fn into_draft(self) -> Result<Draft, DecodeError> {
         let batch_id = require_id("data.entity_id", self.entity_id)?;
         let error_message = self.validation_error_detail.message;
-        let message = format!(
-            "File '{}' failed validation: {error_message}",
-            self.original_file_name
-        );
+        let message = format!("File '{}' failed validation: {error_message}", self.original_file_name);
         let payload = payload! {
             "batch_id" => batch_id.clone(),
             "file_upload_id" => self.file_upload_id,
@@ -56,12 +53,9 @@ impl DomainEvent for EssayValidationFailedV1 {
             "error_message" => error_message,
             "message" => message,
         };
-        Ok(Draft::new(
-            Recipient::OwnerOf(OwnerKey::Batch(batch_id.clone())),
-            payload,
-        )
-        .batch(Some(batch_id))
-        .correlation(self.correlation_id.map(Uuid::into_string))
-        .at(self.timestamp.map(|timestamp| timestamp.0)))
+        Ok(Draft::new(Recipient::OwnerOf(OwnerKey::Batch(batch_id.clone())), payload)
+            .batch(Some(batch_id))
+            .correlation(self.correlation_id.map(Uuid::into_string))
+            .at(self.timestamp.map(|timestamp| timestamp.0)))
     }
 }

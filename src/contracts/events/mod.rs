@@ -76,9 +76,7 @@ impl Context<'_> {
             deadline: draft.deadline,
             batch_id: draft.batch_id,
             class_id: draft.class_id,
-            correlation_id: draft
-                .correlation_id
-                .unwrap_or_else(|| self.envelope_correlation_id.to_owned()),
+            correlation_id: draft.correlation_id.unwrap_or_else(|| self.envelope_correlation_id.to_owned()),
             timestamp: draft.timestamp.unwrap_or(self.envelope_timestamp),
             payload: draft.payload,
             ownership: draft.ownership,
@@ -173,10 +171,7 @@ pub(crate) fn fixed<T: DomainEvent>(
     context: &Context<'_>,
 ) -> Result<Notification, DecodeError> {
     let event: T = from_value(data, "data")?;
-    let classification = Classification {
-        priority: event.priority(classification.priority),
-        ..classification.clone()
-    };
+    let classification = Classification { priority: event.priority(classification.priority), ..classification.clone() };
     Ok(context.finish(classification, event.into_draft()?))
 }
 

@@ -34,19 +34,10 @@ pub(crate) struct SpellcheckResultDataV1 {
 
 impl DomainEvent for SpellcheckResultDataV1 {
     fn into_draft(self) -> Result<Draft, DecodeError> {
-        let batch_id = batch_id_from(
-            "data.parent_id",
-            [self.parent_id, self.system_metadata.parent_id],
-        )?;
-        let essay_id = self
-            .entity_id
-            .filter(|id| !id.trim().is_empty())
-            .unwrap_or(self.system_metadata.entity_id);
+        let batch_id = batch_id_from("data.parent_id", [self.parent_id, self.system_metadata.parent_id])?;
+        let essay_id = self.entity_id.filter(|id| !id.trim().is_empty()).unwrap_or(self.system_metadata.entity_id);
         let message = match self.corrections_made {
-            Some(made) => format!(
-                "Spellcheck finished for an essay: {}",
-                count(made, "correction", "corrections")
-            ),
+            Some(made) => format!("Spellcheck finished for an essay: {}", count(made, "correction", "corrections")),
             None => "Spellcheck finished for an essay".to_owned(),
         };
         let payload = payload! {
@@ -56,11 +47,8 @@ impl DomainEvent for SpellcheckResultDataV1 {
             "corrections_made" => self.corrections_made,
             "message" => message,
         };
-        Ok(Draft::new(
-            Recipient::OwnerOf(OwnerKey::Batch(batch_id.clone())),
-            payload,
-        )
-        .batch(Some(batch_id))
-        .at(self.timestamp.map(|timestamp| timestamp.0)))
+        Ok(Draft::new(Recipient::OwnerOf(OwnerKey::Batch(batch_id.clone())), payload)
+            .batch(Some(batch_id))
+            .at(self.timestamp.map(|timestamp| timestamp.0)))
     }
 }

@@ -51,10 +51,8 @@ impl DomainEvent for StudentAssociationsConfirmedV1 {
     fn into_draft(self) -> Result<Draft, DecodeError> {
         let class_id = require_id("data.class_id", self.class_id)?;
         let confirmed = self.associations.len();
-        let message = format!(
-            "Successfully confirmed {}",
-            count(confirmed, "student association", "student associations")
-        );
+        let message =
+            format!("Successfully confirmed {}", count(confirmed, "student association", "student associations"));
         let validator = sole_human_validator(&self.associations);
         let associations: Vec<Map<String, Value>> = self
             .associations
@@ -76,13 +74,10 @@ impl DomainEvent for StudentAssociationsConfirmedV1 {
             "validation_summary" => self.validation_summary.0,
             "timeout_triggered" => self.timeout_triggered,
         };
-        let draft = Draft::new(
-            Recipient::OwnerOf(OwnerKey::Class(class_id.clone())),
-            payload,
-        )
-        .batch(Some(self.batch_id.clone()))
-        .class(Some(class_id))
-        .at(self.timestamp.map(|timestamp| timestamp.0));
+        let draft = Draft::new(Recipient::OwnerOf(OwnerKey::Class(class_id.clone())), payload)
+            .batch(Some(self.batch_id.clone()))
+            .class(Some(class_id))
+            .at(self.timestamp.map(|timestamp| timestamp.0));
         Ok(match validator {
             Some(user) => draft.learns(OwnerKey::Batch(self.batch_id), &user),
             None => draft,
@@ -101,7 +96,5 @@ fn sole_human_validator(associations: &[StudentAssociationConfirmation]) -> Opti
         .filter_map(|association| association.validated_by.as_deref())
         .filter(|user| is_user(user));
     let first = validators.next()?;
-    validators
-        .all(|other| other == first)
-        .then(|| first.to_owned())
+    validators.all(|other| other == first).then(|| first.to_owned())
 }

@@ -39,10 +39,7 @@ impl DomainEvent for StudentCreatedV1 {
         let message = match self.class_ids.len() {
             0 => format!("Student '{student_name}' created"),
             1 => format!("Student '{student_name}' added to class"),
-            n => format!(
-                "Student '{student_name}' added to {}",
-                count(n, "class", "classes")
-            ),
+            n => format!("Student '{student_name}' added to {}", count(n, "class", "classes")),
         };
         let first_class = self.class_ids.first().cloned();
         let payload = payload! {
@@ -57,8 +54,6 @@ impl DomainEvent for StudentCreatedV1 {
             .class(first_class)
             .correlation(self.correlation_id.map(Uuid::into_string))
             .at(self.timestamp.map(|timestamp| timestamp.0));
-        Ok(self.class_ids.into_iter().fold(draft, |draft, class_id| {
-            draft.learns(OwnerKey::Class(class_id), &user_id)
-        }))
+        Ok(self.class_ids.into_iter().fold(draft, |draft, class_id| draft.learns(OwnerKey::Class(class_id), &user_id)))
     }
 }

@@ -27,9 +27,6 @@ impl BatchClientStatus {
     /// Whether the batch has stopped processing with an outcome the teacher
     /// should look at (the statuses that raise the notification priority).
     pub const fn is_outcome(self) -> bool {
-        matches!(
-            self,
-            Self::CompletedSuccessfully | Self::CompletedWithFailures | Self::Failed
-        )
+        matches!(self, Self::CompletedSuccessfully | Self::CompletedWithFailures | Self::Failed)
     }
 }

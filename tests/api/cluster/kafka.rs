@@ -15,7 +15,8 @@ const TOPIC: &str = "huleedu.notification.teacher.requested.v1";
 
 /// A fresh teacher notification, `n`-th of `stream` (its Kafka key, so one partition).
 fn event(stream: &str, n: usize) -> Vec<u8> {
-    let mut event: Value = serde_json::from_slice(&fixture("examples/teacher_notifications/batch_files_uploaded.json")).unwrap();
+    let mut event: Value =
+        serde_json::from_slice(&fixture("examples/teacher_notifications/batch_files_uploaded.json")).unwrap();
     event["event_id"] = json!(uuid::Uuid::new_v4().to_string());
     event["data"]["payload"]["stream"] = json!(stream);
     event["data"]["payload"]["n"] = json!(n);
@@ -81,7 +82,8 @@ async fn an_instance_killed_mid_stream_loses_nothing_its_partitions_and_clients_
     ]);
     let doomed_port = doomed.port().await;
     let token = crate::helpers::token_with(json!({ "sub": TEACHER, "exp": crate::helpers::now() + 3600 }));
-    let (ws, _) = tokio_tungstenite::connect_async(format!("ws://127.0.0.1:{doomed_port}/ws?token={token}")).await.unwrap();
+    let (ws, _) =
+        tokio_tungstenite::connect_async(format!("ws://127.0.0.1:{doomed_port}/ws?token={token}")).await.unwrap();
     let mut tab = Client::from_stream(ws);
 
     let streams = ["s-a", "s-b", "s-c"];
@@ -112,7 +114,10 @@ async fn an_instance_killed_mid_stream_loses_nothing_its_partitions_and_clients_
     let seen = received.len();
     let last = tab.last_notification.clone().expect("the tab saw frames");
     let (since, epoch) = (last["id"].as_str().unwrap(), last["epoch"].as_str().unwrap());
-    let mut tab = survivor.connect_query(&format!("?token={}&since={since}&epoch={epoch}", survivor.token(TEACHER))).await.unwrap();
+    let mut tab = survivor
+        .connect_query(&format!("?token={}&since={since}&epoch={epoch}", survivor.token(TEACHER)))
+        .await
+        .unwrap();
     wait_for_assignment(&survivor, 1).await;
     let mut after = Vec::new();
     read(&mut tab, 8 * streams.len() - seen, &mut after).await;

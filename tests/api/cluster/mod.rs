@@ -1,7 +1,7 @@
 //! The clustered mode: several hub instances on one private `redis-server`.
 
+mod kafka;
+mod outages;
 mod redis_server;
 mod routing;
 mod storm;
-mod kafka;
-mod outages;

@@ -87,8 +87,10 @@ impl RedisServer {
     /// How many times the script `code` was called (`EVALSHA`) since [`RedisServer::log_every_command`].
     pub fn calls_of_script(&self, code: &str) -> usize {
         let sha = redis::Script::new(code).get_hash().to_owned();
-        let entries: Vec<Vec<redis::Value>> = redis::cmd("SLOWLOG").arg("GET").arg(-1).query(&mut self.client()).unwrap();
-        let commands = entries.iter().filter_map(|entry| redis::from_redis_value_ref::<Vec<String>>(entry.get(3)?).ok());
+        let entries: Vec<Vec<redis::Value>> =
+            redis::cmd("SLOWLOG").arg("GET").arg(-1).query(&mut self.client()).unwrap();
+        let commands =
+            entries.iter().filter_map(|entry| redis::from_redis_value_ref::<Vec<String>>(entry.get(3)?).ok());
         commands.filter(|args| args.len() > 1 && args[0].eq_ignore_ascii_case("evalsha") && args[1] == sha).count()
     }
 

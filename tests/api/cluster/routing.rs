@@ -71,7 +71,8 @@ async fn legacy_messages_existing_producers_publish_reach_the_users_sockets_unnu
     assert_eq!(frame["id"], serde_json::Value::Null, "legacy messages are not resumable");
     assert_eq!(frame["event"], "batch_phase_concluded");
     assert_eq!(frame["data"], json!({ "batch_id": "b1", "phase": "nlp", "status": "completed" }));
-    let x: i64 = redis::cmd("PUBLISH").arg("ws:teacher").arg(r#"{"event":"x","data":{}}"#).query(&mut redis.client()).unwrap();
+    let x: i64 =
+        redis::cmd("PUBLISH").arg("ws:teacher").arg(r#"{"event":"x","data":{}}"#).query(&mut redis.client()).unwrap();
     assert_eq!(x, 1);
     assert_eq!(tab.next_notification().await["event"], "x");
 }
@@ -162,7 +163,8 @@ fn id_of(value: &Value) -> (u64, u64) {
 }
 
 /// The hand-off script as the hub loads it.
-const HANDOFF: &str = concat!(include_str!("../../../src/cluster/history.lua"), include_str!("../../../src/cluster/handoff.lua"));
+const HANDOFF: &str =
+    concat!(include_str!("../../../src/cluster/history.lua"), include_str!("../../../src/cluster/handoff.lua"));
 
 #[tokio::test]
 async fn a_batch_for_more_users_than_one_hand_off_carries_keeps_each_users_order_and_reports_every_item() {
@@ -178,7 +180,9 @@ async fn a_batch_for_more_users_than_one_hand_off_carries_keeps_each_users_order
         tabs.push((user, b.connect(user).await));
     }
     let mut batch: Vec<Value> = (0..2)
-        .flat_map(|round| users.iter().map(move |user| json!({ "user_id": user, "event": "n", "data": { "round": round } })))
+        .flat_map(|round| {
+            users.iter().map(move |user| json!({ "user_id": user, "event": "n", "data": { "round": round } }))
+        })
         .collect();
     let once = json!({ "user_id": "teacher-149", "event": "once", "data": {}, "dedupe_key": "k-1" });
     batch.extend([once.clone(), once]);
@@ -213,7 +217,11 @@ async fn a_batch_for_more_users_than_one_hand_off_carries_keeps_each_users_order
             let n: usize = user.trim_start_matches("teacher-").parse().unwrap();
             for round in 0..2 {
                 let frame = tab.next_notification().await;
-                assert_eq!((&frame["data"]["round"], &frame["id"]), (&json!(round), &results[150 * round + n]["id"]), "{user}");
+                assert_eq!(
+                    (&frame["data"]["round"], &frame["id"]),
+                    (&json!(round), &results[150 * round + n]["id"]),
+                    "{user}"
+                );
             }
             if *user == "teacher-149" {
                 assert_eq!(tab.next_notification().await["id"], results[300]["id"]);
@@ -276,7 +284,8 @@ async fn the_cluster_view_lists_live_instances_and_an_operator_disconnect_reache
             s["cluster"]["totals"]["instances"] == 2 && s["cluster"]["totals"]["sockets"] == 3
         })
         .await;
-    let ids: Vec<&str> = status["cluster"]["instances"].as_array().unwrap().iter().map(|i| i["instance_id"].as_str().unwrap()).collect();
+    let ids: Vec<&str> =
+        status["cluster"]["instances"].as_array().unwrap().iter().map(|i| i["instance_id"].as_str().unwrap()).collect();
     assert_eq!(ids, ["a", "b"]);
 
     let response = reqwest::Client::new()

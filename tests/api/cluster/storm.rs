@@ -85,14 +85,18 @@ async fn five_thousand_sockets_reconnecting_at_once_all_resume_without_loss() {
         })
         .collect();
     drop(tabs);
-    let mut tabs: Vec<(usize, Client)> =
-        futures::future::join_all(resumes.iter().map(|(user, q)| async { (*user, connect_with_retry(&survivor, q).await) })).await;
+    let mut tabs: Vec<(usize, Client)> = futures::future::join_all(
+        resumes.iter().map(|(user, q)| async { (*user, connect_with_retry(&survivor, q).await) }),
+    )
+    .await;
     let missed: Vec<Value> = futures::future::join_all(tabs.iter_mut().map(|(_, tab)| tab.next_notification())).await;
     for ((user, _), frame) in tabs.iter().zip(&missed) {
         assert_eq!(frame["event"], "missed");
         assert_eq!(frame["data"]["user"], *user);
     }
-    let silent = futures::future::join_all(tabs.iter_mut().map(|(_, tab)| tab.next_frame_within(Duration::from_millis(300)))).await;
+    let silent =
+        futures::future::join_all(tabs.iter_mut().map(|(_, tab)| tab.next_frame_within(Duration::from_millis(300))))
+            .await;
     assert!(silent.iter().all(Option::is_none), "no duplicate after the replay");
     let metrics = reqwest::get(survivor.url("/metrics")).await.unwrap().text().await.unwrap();
     assert!(metrics.contains("hub_ws_refused_total{why=\"rate_limited\"}"), "the rate limit worked during the storm");

@@ -9,10 +9,7 @@ const FILE_ADDED_TOPIC: &str = "huleedu.file.batch.file.added.v1";
 const FILE_ADDED: &str = "examples/huleedu.file.batch.file.added.v1.json";
 
 fn key(topic: &str, value: &[u8]) -> String {
-    decode_bytes(topic, value)
-        .expect("valid")
-        .notification
-        .dedupe_key()
+    decode_bytes(topic, value).expect("valid").notification.dedupe_key()
 }
 
 /// What the relay does: a fresh envelope id and time around the same data.

@@ -8,9 +8,7 @@ use std::collections::BTreeSet;
 use hub::contracts::{Category, Decoded, OwnerKey, Priority, Recipient};
 use serde_json::{json, Value};
 
-use super::fixtures::{
-    decode_fixture, envelope_files, BATCH, CLASS, OTHER_BATCH, OTHER_TEACHER, TEACHER,
-};
+use super::fixtures::{decode_fixture, envelope_files, BATCH, CLASS, OTHER_BATCH, OTHER_TEACHER, TEACHER};
 
 /// What one example must decode to.
 pub struct Expected {
@@ -473,91 +471,38 @@ fn check(expected: &Expected, decoded: &Decoded) {
     let topic = expected.topic;
     let notification = &decoded.notification;
     assert_eq!(notification.event, expected.event, "{topic}: event");
-    assert_eq!(
-        notification.category, expected.category,
-        "{topic}: category"
-    );
-    assert_eq!(
-        notification.priority, expected.priority,
-        "{topic}: priority"
-    );
-    assert_eq!(
-        notification.action_required, expected.action_required,
-        "{topic}: action_required"
-    );
-    assert_eq!(
-        notification.recipient, expected.recipient,
-        "{topic}: recipient"
-    );
-    assert_eq!(
-        notification.batch_id.as_deref(),
-        expected.batch_id,
-        "{topic}: batch_id"
-    );
-    assert_eq!(
-        notification.class_id.as_deref(),
-        expected.class_id,
-        "{topic}: class_id"
-    );
-    assert_eq!(
-        notification.correlation_id, expected.correlation_id,
-        "{topic}: correlation_id"
-    );
-    assert_eq!(
-        notification.frame_timestamp(),
-        expected.timestamp,
-        "{topic}: timestamp"
-    );
+    assert_eq!(notification.category, expected.category, "{topic}: category");
+    assert_eq!(notification.priority, expected.priority, "{topic}: priority");
+    assert_eq!(notification.action_required, expected.action_required, "{topic}: action_required");
+    assert_eq!(notification.recipient, expected.recipient, "{topic}: recipient");
+    assert_eq!(notification.batch_id.as_deref(), expected.batch_id, "{topic}: batch_id");
+    assert_eq!(notification.class_id.as_deref(), expected.class_id, "{topic}: class_id");
+    assert_eq!(notification.correlation_id, expected.correlation_id, "{topic}: correlation_id");
+    assert_eq!(notification.frame_timestamp(), expected.timestamp, "{topic}: timestamp");
     assert_eq!(notification.deadline, None, "{topic}: deadline");
-    for (key, value) in expected
-        .payload
-        .as_object()
-        .expect("payload expectation is an object")
-    {
-        assert_eq!(
-            notification.payload.get(key),
-            Some(value),
-            "{topic}: payload.{key}"
-        );
+    for (key, value) in expected.payload.as_object().expect("payload expectation is an object") {
+        assert_eq!(notification.payload.get(key), Some(value), "{topic}: payload.{key}");
     }
     assert!(
-        notification
-            .payload
-            .get("message")
-            .is_some_and(Value::is_string),
+        notification.payload.get("message").is_some_and(Value::is_string),
         "{topic}: every notification has a human message"
     );
-    let ownership: Vec<(OwnerKey, &str)> = notification
-        .ownership
-        .iter()
-        .map(|(key, user)| (key.clone(), user.as_str()))
-        .collect();
+    let ownership: Vec<(OwnerKey, &str)> =
+        notification.ownership.iter().map(|(key, user)| (key.clone(), user.as_str())).collect();
     assert_eq!(ownership, expected.ownership, "{topic}: ownership");
-    assert_eq!(
-        decoded.traceparent.as_ref().map(|trace| trace.as_str()),
-        expected.traceparent,
-        "{topic}: traceparent"
-    );
+    assert_eq!(decoded.traceparent.as_ref().map(|trace| trace.as_str()), expected.traceparent, "{topic}: traceparent");
 }
 
 #[test]
 fn every_domain_example_decodes_to_its_expected_notification() {
     let expectations = expectations();
-    let expected_files: BTreeSet<String> = expectations
-        .iter()
-        .map(|expected| format!("{}.json", expected.topic))
-        .collect();
+    let expected_files: BTreeSet<String> =
+        expectations.iter().map(|expected| format!("{}.json", expected.topic)).collect();
     let files: BTreeSet<String> = envelope_files("examples").into_iter().collect();
     let unexpected: Vec<_> = files.difference(&expected_files).collect();
-    assert!(
-        unexpected.is_empty(),
-        "example files without an expectation: {unexpected:?}"
-    );
+    assert!(unexpected.is_empty(), "example files without an expectation: {unexpected:?}");
     let missing: Vec<_> = expected_files.difference(&files).collect();
-    assert!(
-        missing.is_empty(),
-        "expectations without an example file: {missing:?}"
-    );
+    assert!(missing.is_empty(), "expectations without an example file: {missing:?}");
 
     for expected in &expectations {
         let decoded = decode_fixture(expected.topic, &format!("examples/{}.json", expected.topic));
@@ -567,15 +512,9 @@ fn every_domain_example_decodes_to_its_expected_notification() {
 
 #[test]
 fn envelope_facts_are_reported_for_logging() {
-    let decoded = decode_fixture(
-        "huleedu.file.batch.file.added.v1",
-        "examples/huleedu.file.batch.file.added.v1.json",
-    );
+    let decoded = decode_fixture("huleedu.file.batch.file.added.v1", "examples/huleedu.file.batch.file.added.v1.json");
     assert_eq!(decoded.event_id, "aee10a25-918f-48e5-a665-2f8e085a5b04");
-    assert_eq!(
-        decoded.correlation_id,
-        "0b6e7f2a-4c1d-4e9b-8a3f-5d2c7e1b9a04"
-    );
+    assert_eq!(decoded.correlation_id, "0b6e7f2a-4c1d-4e9b-8a3f-5d2c7e1b9a04");
     assert_eq!(decoded.source_service, "file-service");
 }
 
@@ -584,38 +523,21 @@ fn envelope_facts_are_reported_for_logging() {
 const TWINS: [(&str, &str); 8] = [
     ("huleedu.file.batch.file.added.v1", "batch_files_uploaded"),
     ("huleedu.file.batch.file.removed.v1", "batch_file_removed"),
-    (
-        "huleedu.file.essay.validation.failed.v1",
-        "batch_validation_failed",
-    ),
+    ("huleedu.file.essay.validation.failed.v1", "batch_validation_failed"),
     ("huleedu.class.created.v1", "class_created"),
-    (
-        "huleedu.cj_assessment.completed.v1",
-        "batch_assessment_completed",
-    ),
-    (
-        "huleedu.els.batch.phase.outcome.v1",
-        "batch_spellcheck_completed",
-    ),
-    (
-        "huleedu.class.student.associations.confirmed.v1",
-        "student_associations_confirmed",
-    ),
-    (
-        "huleedu.class.validation.timeout.processed.v1",
-        "validation_timeout_processed",
-    ),
+    ("huleedu.cj_assessment.completed.v1", "batch_assessment_completed"),
+    ("huleedu.els.batch.phase.outcome.v1", "batch_spellcheck_completed"),
+    ("huleedu.class.student.associations.confirmed.v1", "student_associations_confirmed"),
+    ("huleedu.class.validation.timeout.processed.v1", "validation_timeout_processed"),
 ];
 
 #[test]
 fn a_domain_event_with_a_twin_carries_the_twins_payload() {
     for (topic, twin) in TWINS {
         let domain = decode_fixture(topic, &format!("examples/{topic}.json")).notification;
-        let requested = decode_fixture(
-            super::fixtures::NOTIFICATION_TOPIC,
-            &format!("examples/teacher_notifications/{twin}.json"),
-        )
-        .notification;
+        let requested =
+            decode_fixture(super::fixtures::NOTIFICATION_TOPIC, &format!("examples/teacher_notifications/{twin}.json"))
+                .notification;
         assert_eq!(domain.payload, requested.payload, "{topic} vs {twin}");
         let domain_keys: Vec<_> = domain.payload.keys().collect();
         let twin_keys: Vec<_> = requested.payload.keys().collect();

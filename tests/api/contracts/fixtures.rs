@@ -49,13 +49,7 @@ pub fn envelope_files(relative_dir: &str) -> Vec<String> {
     let dir = contracts_dir().join(relative_dir);
     let mut names: Vec<String> = std::fs::read_dir(&dir)
         .unwrap_or_else(|error| panic!("cannot list {}: {error}", dir.display()))
-        .map(|entry| {
-            entry
-                .expect("directory entry")
-                .file_name()
-                .to_string_lossy()
-                .into_owned()
-        })
+        .map(|entry| entry.expect("directory entry").file_name().to_string_lossy().into_owned())
         .filter(|name| name.ends_with(".json") && !name.ends_with(".redis.json"))
         .collect();
     names.sort();

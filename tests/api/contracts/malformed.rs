@@ -20,18 +20,8 @@ struct Case {
 }
 
 const CASES: [Case; 15] = [
-    Case {
-        file: "truncated_json.json",
-        topic: NOTIFICATION_TOPIC,
-        reason: "invalid_json",
-        field: None,
-    },
-    Case {
-        file: "envelope_is_json_array.json",
-        topic: NOTIFICATION_TOPIC,
-        reason: "not_an_object",
-        field: None,
-    },
+    Case { file: "truncated_json.json", topic: NOTIFICATION_TOPIC, reason: "invalid_json", field: None },
+    Case { file: "envelope_is_json_array.json", topic: NOTIFICATION_TOPIC, reason: "not_an_object", field: None },
     Case {
         file: "missing_event_type.json",
         topic: NOTIFICATION_TOPIC,
@@ -45,12 +35,7 @@ const CASES: [Case; 15] = [
         reason: "unknown_topic",
         field: None,
     },
-    Case {
-        file: "event_type_not_topic_form.json",
-        topic: CJ_FAILED_TOPIC,
-        reason: "event_type_mismatch",
-        field: None,
-    },
+    Case { file: "event_type_not_topic_form.json", topic: CJ_FAILED_TOPIC, reason: "event_type_mismatch", field: None },
     // The first bad field in wire order is event_id; see the tests below
     // for the other two and for the accepted epoch timestamp.
     Case {
@@ -78,18 +63,8 @@ const CASES: [Case; 15] = [
         field: Some("data.user_id"),
     },
     // Over Kafka's default message size, so rejected before parsing.
-    Case {
-        file: "huge_string_field_1_2MiB.json",
-        topic: NOTIFICATION_TOPIC,
-        reason: "value_too_large",
-        field: None,
-    },
-    Case {
-        file: "non_utf8_bytes_in_filename.json",
-        topic: NOTIFICATION_TOPIC,
-        reason: "invalid_utf8",
-        field: None,
-    },
+    Case { file: "huge_string_field_1_2MiB.json", topic: NOTIFICATION_TOPIC, reason: "value_too_large", field: None },
+    Case { file: "non_utf8_bytes_in_filename.json", topic: NOTIFICATION_TOPIC, reason: "invalid_utf8", field: None },
     // category comes before priority on the wire.
     Case {
         file: "data_invalid_enum_priority_and_category.json",
@@ -109,12 +84,7 @@ const CASES: [Case; 15] = [
         reason: "wrong_type",
         field: Some("data"),
     },
-    Case {
-        file: "empty_value_zero_bytes.json",
-        topic: NOTIFICATION_TOPIC,
-        reason: "empty_value",
-        field: None,
-    },
+    Case { file: "empty_value_zero_bytes.json", topic: NOTIFICATION_TOPIC, reason: "empty_value", field: None },
 ];
 
 fn rejected(topic: &str, value: &[u8]) -> DecodeError {
@@ -128,10 +98,7 @@ fn rejected(topic: &str, value: &[u8]) -> DecodeError {
 fn every_malformed_file_is_rejected_with_its_reason() {
     let covered: BTreeSet<String> = CASES.iter().map(|case| case.file.to_owned()).collect();
     let files: BTreeSet<String> = envelope_files("malformed").into_iter().collect();
-    assert_eq!(
-        files, covered,
-        "every malformed file needs a case, and every case a file"
-    );
+    assert_eq!(files, covered, "every malformed file needs a case, and every case a file");
 
     for case in &CASES {
         let error = rejected(case.topic, &read(&format!("malformed/{}", case.file)));
@@ -142,22 +109,13 @@ fn every_malformed_file_is_rejected_with_its_reason() {
 
 #[test]
 fn invalid_utf8_reports_the_byte_offset() {
-    let error = rejected(
-        NOTIFICATION_TOPIC,
-        &read("malformed/non_utf8_bytes_in_filename.json"),
-    );
-    assert!(
-        matches!(error, DecodeError::InvalidUtf8 { offset: 603 }),
-        "{error:?}"
-    );
+    let error = rejected(NOTIFICATION_TOPIC, &read("malformed/non_utf8_bytes_in_filename.json"));
+    assert!(matches!(error, DecodeError::InvalidUtf8 { offset: 603 }), "{error:?}");
 }
 
 #[test]
 fn a_huge_string_under_a_raised_value_limit_is_still_too_large() {
-    let limits = Limits {
-        max_value_bytes: 2 * 1024 * 1024,
-        ..Limits::default()
-    };
+    let limits = Limits { max_value_bytes: 2 * 1024 * 1024, ..Limits::default() };
     let value = read("malformed/huge_string_field_1_2MiB.json");
     let error = decode(NOTIFICATION_TOPIC, &value, &limits, &[]).unwrap_err();
     assert_eq!(error.reason(), "field_too_large");
@@ -166,46 +124,24 @@ fn a_huge_string_under_a_raised_value_limit_is_still_too_large() {
 
 #[test]
 fn the_double_encoded_data_is_reported_as_a_string() {
-    let error = rejected(
-        NOTIFICATION_TOPIC,
-        &read("malformed/data_double_encoded_string.json"),
-    );
-    assert!(
-        matches!(
-            error,
-            DecodeError::WrongType {
-                found: "string",
-                ..
-            }
-        ),
-        "{error:?}"
-    );
+    let error = rejected(NOTIFICATION_TOPIC, &read("malformed/data_double_encoded_string.json"));
+    assert!(matches!(error, DecodeError::WrongType { found: "string", .. }), "{error:?}");
 }
 
 #[test]
 fn an_unknown_event_type_on_a_known_topic_is_a_mismatch() {
-    let error = rejected(
-        NOTIFICATION_TOPIC,
-        &read("malformed/unknown_event_type.json"),
-    );
+    let error = rejected(NOTIFICATION_TOPIC, &read("malformed/unknown_event_type.json"));
     assert_eq!(error.reason(), "event_type_mismatch");
 }
 
 #[test]
 fn an_allowed_alias_lets_the_short_event_type_through() {
-    let aliases = [(
-        CJ_FAILED_TOPIC.to_owned(),
-        "cj_assessment.failed.v1".to_owned(),
-    )];
+    let aliases = [(CJ_FAILED_TOPIC.to_owned(), "cj_assessment.failed.v1".to_owned())];
     let value = read("malformed/event_type_not_topic_form.json");
-    let decoded =
-        decode(CJ_FAILED_TOPIC, &value, &Limits::default(), &aliases).expect("alias allowed");
+    let decoded = decode(CJ_FAILED_TOPIC, &value, &Limits::default(), &aliases).expect("alias allowed");
     assert_eq!(decoded.notification.event, "batch_assessment_failed");
     // An alias for another topic does not apply.
-    let elsewhere = [(
-        NOTIFICATION_TOPIC.to_owned(),
-        "cj_assessment.failed.v1".to_owned(),
-    )];
+    let elsewhere = [(NOTIFICATION_TOPIC.to_owned(), "cj_assessment.failed.v1".to_owned())];
     let error = decode(CJ_FAILED_TOPIC, &value, &Limits::default(), &elsewhere).unwrap_err();
     assert_eq!(error.reason(), "event_type_mismatch");
 }
@@ -218,20 +154,14 @@ fn a_non_integer_schema_version_and_an_integer_correlation_id_are_wrong_types() 
         envelope["event_id"] = json!("b1360aea-933b-4d62-b84d-c1a93b39317b");
     });
     let error = rejected(NOTIFICATION_TOPIC, &value);
-    assert_eq!(
-        (error.reason(), error.field()),
-        ("wrong_type", Some("schema_version"))
-    );
+    assert_eq!((error.reason(), error.field()), ("wrong_type", Some("schema_version")));
 
     let value = patched(WRONG_TYPES, |envelope| {
         envelope["event_id"] = json!("b1360aea-933b-4d62-b84d-c1a93b39317b");
         envelope["schema_version"] = json!(1);
     });
     let error = rejected(NOTIFICATION_TOPIC, &value);
-    assert_eq!(
-        (error.reason(), error.field()),
-        ("wrong_type", Some("correlation_id"))
-    );
+    assert_eq!((error.reason(), error.field()), ("wrong_type", Some("correlation_id")));
 }
 
 #[test]
@@ -241,41 +171,26 @@ fn an_epoch_event_timestamp_is_accepted_like_pydantic_does() {
         envelope["schema_version"] = json!(1);
         envelope["correlation_id"] = json!("2069ec63-8411-4896-b794-c1d54dcaafe1");
         // Without data.timestamp the envelope's dates the notification.
-        envelope["data"]
-            .as_object_mut()
-            .expect("data is an object")
-            .remove("timestamp");
+        envelope["data"].as_object_mut().expect("data is an object").remove("timestamp");
     });
     let decoded = decode_bytes(NOTIFICATION_TOPIC, &value).expect("epoch accepted");
-    assert_eq!(
-        decoded.notification.frame_timestamp(),
-        "2025-11-18T13:42:10Z"
-    );
+    assert_eq!(decoded.notification.frame_timestamp(), "2025-11-18T13:42:10Z");
 }
 
 #[test]
 fn a_placeholder_teacher_id_is_not_a_recipient() {
-    let value = patched(
-        "examples/huleedu.notification.teacher.requested.v1.json",
-        |envelope| {
-            envelope["data"]["teacher_id"] = json!("unknown");
-        },
-    );
+    let value = patched("examples/huleedu.notification.teacher.requested.v1.json", |envelope| {
+        envelope["data"]["teacher_id"] = json!("unknown");
+    });
     let error = rejected(NOTIFICATION_TOPIC, &value);
-    assert_eq!(
-        (error.reason(), error.field()),
-        ("invalid_data", Some("data.teacher_id"))
-    );
+    assert_eq!((error.reason(), error.field()), ("invalid_data", Some("data.teacher_id")));
 }
 
 #[test]
 fn an_invalid_priority_alone_is_an_invalid_enum_on_priority() {
-    let value = patched(
-        "examples/huleedu.notification.teacher.requested.v1.json",
-        |envelope| {
-            envelope["data"]["priority"] = json!("urgent");
-        },
-    );
+    let value = patched("examples/huleedu.notification.teacher.requested.v1.json", |envelope| {
+        envelope["data"]["priority"] = json!("urgent");
+    });
     let error = rejected(NOTIFICATION_TOPIC, &value);
     assert!(
         matches!(&error, DecodeError::InvalidEnum { field, value } if field == "data.priority" && value == "urgent"),

@@ -10,23 +10,14 @@ const DIR: &str = "examples/teacher_notifications";
 
 /// The golden file's channel and its `message`, parsed in key order.
 fn golden(stem: &str) -> (String, Value) {
-    let golden: Value =
-        serde_json::from_slice(&read(&format!("{DIR}/{stem}.redis.json"))).expect("golden is JSON");
+    let golden: Value = serde_json::from_slice(&read(&format!("{DIR}/{stem}.redis.json"))).expect("golden is JSON");
     let channel = golden["channel"].as_str().expect("channel").to_owned();
     let message = golden["message"].as_str().expect("message is a string");
-    (
-        channel,
-        serde_json::from_str(message).expect("message is JSON"),
-    )
+    (channel, serde_json::from_str(message).expect("message is JSON"))
 }
 
 fn keys(value: &Value) -> Vec<&str> {
-    value
-        .as_object()
-        .expect("an object")
-        .keys()
-        .map(String::as_str)
-        .collect()
+    value.as_object().expect("an object").keys().map(String::as_str).collect()
 }
 
 #[test]
@@ -41,23 +32,10 @@ fn every_teacher_notification_matches_the_legacy_redis_message() {
 
         let actual = json!({"event": notification.event, "data": notification.legacy_data()});
         assert_eq!(actual, expected, "{stem}: message differs");
-        assert_eq!(
-            keys(&actual["data"]),
-            keys(&expected["data"]),
-            "{stem}: key order differs"
-        );
-        assert_eq!(
-            notification.event, stem,
-            "{stem}: file is named after the notification type"
-        );
+        assert_eq!(keys(&actual["data"]), keys(&expected["data"]), "{stem}: key order differs");
+        assert_eq!(notification.event, stem, "{stem}: file is named after the notification type");
 
-        let user = channel
-            .strip_prefix("ws:")
-            .expect("channel starts with ws:");
-        assert_eq!(
-            notification.recipient,
-            Recipient::User(user.to_owned()),
-            "{stem}"
-        );
+        let user = channel.strip_prefix("ws:").expect("channel starts with ws:");
+        assert_eq!(notification.recipient, Recipient::User(user.to_owned()), "{stem}");
     }
 }

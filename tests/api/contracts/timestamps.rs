@@ -9,13 +9,8 @@ const FIXTURE: &str = "examples/teacher_notifications/batch_files_uploaded.json"
 /// `(legacy isoformat, frame timestamp)` for a notification created at `input`.
 fn written(input: serde_json::Value) -> (String, String) {
     let value = patched(FIXTURE, |envelope| envelope["data"]["timestamp"] = input);
-    let notification = decode_bytes(NOTIFICATION_TOPIC, &value)
-        .expect("valid")
-        .notification;
-    let legacy = notification.legacy_data()["timestamp"]
-        .as_str()
-        .expect("a string")
-        .to_owned();
+    let notification = decode_bytes(NOTIFICATION_TOPIC, &value).expect("valid").notification;
+    let legacy = notification.legacy_data()["timestamp"].as_str().expect("a string").to_owned();
     (legacy, notification.frame_timestamp())
 }
 
@@ -47,9 +42,7 @@ fn a_naive_timestamp_is_utc() {
 
 #[test]
 fn an_unparseable_timestamp_is_invalid_data() {
-    let value = patched(FIXTURE, |envelope| {
-        envelope["data"]["timestamp"] = json!("yesterday")
-    });
+    let value = patched(FIXTURE, |envelope| envelope["data"]["timestamp"] = json!("yesterday"));
     let error = decode_bytes(NOTIFICATION_TOPIC, &value).unwrap_err();
     assert_eq!(error.reason(), "invalid_data");
     assert_eq!(error.field(), Some("data.timestamp"));

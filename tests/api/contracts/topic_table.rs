@@ -23,11 +23,7 @@ fn markdown(specs: &[&TopicSpec]) -> String {
                     None => classification.priority.to_string(),
                 },
             ),
-            None => (
-                "`data.notification_type`".to_owned(),
-                "`data.category`".to_owned(),
-                "`data.priority`".to_owned(),
-            ),
+            None => ("`data.notification_type`".to_owned(), "`data.category`".to_owned(), "`data.priority`".to_owned()),
         };
         table.push_str(&format!(
             "| `{}` | {event} | {category} | {priority} | {} | {} | {} |\n",
@@ -45,10 +41,8 @@ fn the_table_covers_exactly_the_example_topics_once_each() {
     let specs: Vec<&TopicSpec> = topics().collect();
     let topics: BTreeSet<&str> = specs.iter().map(|spec| spec.topic).collect();
     assert_eq!(topics.len(), specs.len(), "a topic appears twice");
-    let examples: BTreeSet<String> = envelope_files("examples")
-        .into_iter()
-        .map(|file| file.trim_end_matches(".json").to_owned())
-        .collect();
+    let examples: BTreeSet<String> =
+        envelope_files("examples").into_iter().map(|file| file.trim_end_matches(".json").to_owned()).collect();
     let topics: BTreeSet<String> = topics.into_iter().map(str::to_owned).collect();
     assert_eq!(topics, examples);
 }
@@ -57,12 +51,9 @@ fn the_table_covers_exactly_the_example_topics_once_each() {
 fn the_readme_table_is_the_generated_one() {
     let specs: Vec<&TopicSpec> = topics().collect();
     let table = markdown(&specs);
-    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md"))
-        .expect("README.md is readable");
-    assert!(
-        readme.contains(&table),
-        "README.md's topic table is stale; replace it with:\n{table}"
-    );
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).expect("README.md is readable");
+    assert!(readme.contains(&table), "README.md's topic table is stale; replace it with:\n{table}");
 }
 
 #[test]
@@ -74,29 +65,13 @@ fn a_single_twin_is_classified_like_the_platform_classifies_it() {
         if twin.contains(',') {
             continue;
         }
-        let envelope: Value = serde_json::from_slice(&read(&format!(
-            "examples/teacher_notifications/{twin}.json"
-        )))
-        .expect("twin example is JSON");
+        let envelope: Value = serde_json::from_slice(&read(&format!("examples/teacher_notifications/{twin}.json")))
+            .expect("twin example is JSON");
         let data = &envelope["data"];
         assert_eq!(classification.event, twin, "{}", spec.topic);
-        assert_eq!(
-            data["category"],
-            classification.category.as_str(),
-            "{}",
-            spec.topic
-        );
-        assert_eq!(
-            data["priority"],
-            classification.priority.as_str(),
-            "{}",
-            spec.topic
-        );
-        assert_eq!(
-            data["action_required"], classification.action_required,
-            "{}",
-            spec.topic
-        );
+        assert_eq!(data["category"], classification.category.as_str(), "{}", spec.topic);
+        assert_eq!(data["priority"], classification.priority.as_str(), "{}", spec.topic);
+        assert_eq!(data["action_required"], classification.action_required, "{}", spec.topic);
     }
 }
 

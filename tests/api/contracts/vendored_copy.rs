@@ -29,11 +29,8 @@ fn the_vendored_contracts_equal_the_shared_ones_when_both_are_present() {
         return; // A clone without the team's shared folder tests against the copy alone.
     }
     let (theirs, ours) = (files(&shared), files(&vendored_dir()));
-    let differing: Vec<_> = theirs
-        .keys()
-        .chain(ours.keys())
-        .filter(|name| theirs.get(*name) != ours.get(*name))
-        .collect();
+    let differing: Vec<_> =
+        theirs.keys().chain(ours.keys()).filter(|name| theirs.get(*name) != ours.get(*name)).collect();
     assert!(
         differing.is_empty(),
         "tests/fixtures/contracts differs from ../shared/contracts in {differing:?}; refresh it with\n  rm -r tests/fixtures/contracts && cp -r ../shared/contracts tests/fixtures/contracts"

@@ -48,10 +48,10 @@ impl Cluster {
 
     /// Produces to one partition.
     pub async fn produce_to(&self, topic: &str, partition: Option<i32>, key: &str, value: &[u8]) {
-        let mut record = FutureRecord::to(topic).key(key).payload(value).headers(OwnedHeaders::new().insert(Header {
-            key: "test",
-            value: Some("1"),
-        }));
+        let mut record = FutureRecord::to(topic)
+            .key(key)
+            .payload(value)
+            .headers(OwnedHeaders::new().insert(Header { key: "test", value: Some("1") }));
         if let Some(partition) = partition {
             record = record.partition(partition);
         }

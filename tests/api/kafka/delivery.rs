@@ -171,7 +171,8 @@ async fn a_held_event_whose_owner_never_comes_is_dead_lettered_with_the_reason()
     let letters = super::malformed::read_dead_letters(&cluster.bootstrap(), dead, 1).await;
     assert_eq!(letters[0].reason, "owner_unknown");
     assert_eq!(letters[0].payload, bytes);
-    let status = app.wait_for_status("the commit", |s| s["kafka"]["topic_consumers"][topic]["dead_lettered"] == 1).await;
+    let status =
+        app.wait_for_status("the commit", |s| s["kafka"]["topic_consumers"][topic]["dead_lettered"] == 1).await;
     assert_eq!(status["kafka"]["topic_consumers"][topic]["held"], 0);
 }
 
@@ -185,7 +186,8 @@ async fn stale_notifications_are_dropped_and_counted_not_delivered() {
     wait_for_assignment(&app, 1).await;
     // The fixture is from 2025: far older than an hour.
     cluster.produce(TEACHER_TOPIC, TEACHER, &fixture("examples/teacher_notifications/class_created.json")).await;
-    let mut fresh: Value = serde_json::from_slice(&fixture("examples/teacher_notifications/class_created.json")).unwrap();
+    let mut fresh: Value =
+        serde_json::from_slice(&fixture("examples/teacher_notifications/class_created.json")).unwrap();
     fresh["data"]["timestamp"] = json!(chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Micros, true));
     cluster.produce(TEACHER_TOPIC, TEACHER, fresh.to_string().as_bytes()).await;
     let frame = teacher.next_notification().await;

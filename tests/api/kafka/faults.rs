@@ -11,7 +11,8 @@ const TOPIC: &str = "huleedu.notification.teacher.requested.v1";
 
 /// A distinct teacher notification: stream `key`, position `n` in it.
 fn event(key: &str, n: usize) -> Value {
-    let mut event: Value = serde_json::from_slice(&fixture("examples/teacher_notifications/batch_files_uploaded.json")).unwrap();
+    let mut event: Value =
+        serde_json::from_slice(&fixture("examples/teacher_notifications/batch_files_uploaded.json")).unwrap();
     event["event_id"] = json!(uuid::Uuid::new_v4().to_string());
     event["data"]["payload"]["stream"] = json!(key);
     event["data"]["payload"]["n"] = json!(n);

@@ -43,7 +43,9 @@ pub async fn read_dead_letters(bootstrap: &str, topic: &str, count: usize) -> Ve
                     .headers()
                     .map(|h| {
                         h.iter()
-                            .map(|h| (h.key.to_owned(), String::from_utf8_lossy(h.value.unwrap_or_default()).into_owned()))
+                            .map(|h| {
+                                (h.key.to_owned(), String::from_utf8_lossy(h.value.unwrap_or_default()).into_owned())
+                            })
                             .collect()
                     })
                     .unwrap_or_default();
@@ -101,7 +103,8 @@ async fn every_malformed_input_is_dead_lettered_counted_and_committed_and_the_ne
             cluster.produce(TEACHER_TOPIC, "one-partition", next.to_string().as_bytes()).await;
         }
     }
-    let follow_ups = files.iter().filter(|f| topic_for(&fixture(&format!("malformed/{f}")), &topics) == TEACHER_TOPIC).count();
+    let follow_ups =
+        files.iter().filter(|f| topic_for(&fixture(&format!("malformed/{f}")), &topics) == TEACHER_TOPIC).count();
     for _ in 0..follow_ups {
         let frame = teacher.next_notification().await;
         assert!(frame["data"]["message"].as_str().unwrap().starts_with("after "), "{frame}");
@@ -110,7 +113,8 @@ async fn every_malformed_input_is_dead_lettered_counted_and_committed_and_the_ne
 
     let letters = read_dead_letters(&cluster.bootstrap(), DEAD, files.len()).await;
     assert!(letters.iter().all(|l| !l.reason.is_empty() && l.headers.contains_key("hub-source-offset")), "{letters:?}");
-    let huge = letters.iter().find(|l| l.headers.contains_key("hub-truncated")).expect("the 1.2 MiB event went truncated");
+    let huge =
+        letters.iter().find(|l| l.headers.contains_key("hub-truncated")).expect("the 1.2 MiB event went truncated");
     let original = fixture("malformed/huge_string_field_1_2MiB.json");
     assert_eq!(huge.headers["hub-original-size"], original.len().to_string());
     assert_eq!(huge.headers["hub-original-sha256"].len(), 64);
@@ -144,7 +148,8 @@ async fn a_dead_letter_topic_that_refuses_writes_never_blocks_the_partition() {
         .mock
         .topic_error(DEAD, rdkafka::types::RDKafkaRespErr::RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED)
         .unwrap();
-    let app = spawn_consuming_app(&cluster.bootstrap(), &[TEACHER_TOPIC], |s| s.kafka.dead_letter_topic = Some(DEAD.into()));
+    let app =
+        spawn_consuming_app(&cluster.bootstrap(), &[TEACHER_TOPIC], |s| s.kafka.dead_letter_topic = Some(DEAD.into()));
     let mut teacher = app.connect(TEACHER).await;
     wait_for_assignment(&app, 1).await;
     cluster.produce(TEACHER_TOPIC, "k", b"{ not json").await;
