@@ -26,9 +26,10 @@ FROM debian:bookworm-slim AS runtime
 # Debian packages that provide the binary's shared libraries, beyond what bookworm-slim already
 # has (glibc, libgcc). scripts/check-runtime-libs.sh reads this line and checks every library
 # `ldd target/release/hub` resolves against it, so keep it on one line, in this form.
-# ca-certificates for TLS peers; libssl3, libsasl2-2, libzstd1 and zlib1g are the runtime halves
-# of the -dev packages scripts/install-build-deps.sh installs for the builder.
-ARG RUNTIME_PACKAGES="ca-certificates libssl3 libsasl2-2 libzstd1 zlib1g"
+# ca-certificates for TLS peers; libssl3 and zlib1g are the runtime halves of the -dev packages
+# scripts/install-build-deps.sh installs for the builder. (A build with `--features gssapi`, after
+# `install-build-deps.sh --gssapi`, also needs libsasl2-2 here.)
+ARG RUNTIME_PACKAGES="ca-certificates libssl3 zlib1g"
 RUN apt-get update \
     && apt-get install -y --no-install-recommends ${RUNTIME_PACKAGES} \
     && rm -rf /var/lib/apt/lists/*
