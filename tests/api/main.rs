@@ -11,6 +11,7 @@ mod kafka;
 mod limits;
 mod logs;
 mod publish;
+mod readme;
 mod resume;
 mod shutdown;
 mod slow_clients;
