@@ -229,8 +229,8 @@ export function createHubClient(options: HubClientOptions): HubClient {
     if (leader) group?.ch.postMessage(m);
   }
 
-  function setState(s: HubState, retryAt: number | null = null) {
-    if (s === state && retryAt === nextRetryAt) return;
+  function setState(s: HubState, retryAt: number | null = null, force = false) {
+    if (s === state && retryAt === nextRetryAt && !force) return;
     state = s;
     nextRetryAt = retryAt;
     post({ k: "state", s, r: retryAt });
@@ -485,7 +485,7 @@ export function createHubClient(options: HubClientOptions): HubClient {
       .navigator!.locks!.request(name, { signal: me.abort.signal }, () => {
         if (group !== me) return;
         leader = true;
-        if (state === "open") setState("reconnecting");
+        setState(state === "open" ? "reconnecting" : state, null, true); // isLeader changed
         dial();
         return new Promise<void>((r) => (me.release = r));
       })

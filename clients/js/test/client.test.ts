@@ -415,6 +415,21 @@ describe("token renewal", () => {
     expect(calls).toBeLessThanOrEqual(22);
   });
 
+  it("retries a failed renewal fetch with jitter and sends the token once it comes", async () => {
+    let failures = 3;
+    const t = tab({}, () => {
+      if (t.getToken.mock.calls.length > 1 && failures-- > 0) throw new Error("identity service down");
+      return jwt("teacher-1", 3600, t.getToken.mock.calls.length > 1 ? 1 : 0);
+    });
+    const ws = await opened(t);
+    ws.frame(expiring);
+    await tick(1000);
+    expect(t.getToken).toHaveBeenCalledTimes(5); // connect, three failures, the success
+    const renewed = await t.getToken.mock.results[4]!.value;
+    expect(renewed).not.toBe(ws.param("token"));
+    expect(ws.sentOf("auth")).toEqual([{ type: "auth", token: renewed }]);
+  });
+
   it("tries again after the hub refused the new token, without resending it", async () => {
     let n = 0;
     const t = tab({}, () => jwt("teacher-1", 3600, n < 2 ? n++ : 1));

@@ -74,6 +74,7 @@ describe("tab sharing", () => {
     expect(FakeSocket.all).toHaveLength(2);
     const next = tabs.find((t) => t.client.isLeader)!;
     expect(next).toBe(tabs[1]);
+    expect(next.events.at(-1)).toBe("state:reconnecting"); // told its app it leads now
     expect(last().param("since")).toBe("2-0");
     last().open();
     // The hub replays from 2-0; a frame the old leader had already passed on must not repeat.
