@@ -286,7 +286,13 @@ export function createHubClient(options: HubClientOptions): HubClient {
     if (subOf(tk) !== sub || (canShare && !group)) return enter(tk);
     token = tk;
     const since = cursor ? `&since=${encodeURIComponent(cursor[0])}&epoch=${encodeURIComponent(cursor[1])}` : "";
-    const sock = (ws = new env.WebSocket(`${url}${url.includes("?") ? "&" : "?"}token=${encodeURIComponent(tk)}${since}`));
+    let sock: WebSocketLike;
+    try {
+      sock = ws = new env.WebSocket(`${url}${url.includes("?") ? "&" : "?"}token=${encodeURIComponent(tk)}${since}`);
+    } catch (err) {
+      report(err); // a URL the browser refuses: as good as a failed handshake
+      return retry("handshake");
+    }
     opened = false;
     sock.onopen = () => my === gen && onOpen();
     sock.onmessage = (m) => my === gen && onData(m.data);

@@ -211,6 +211,27 @@ describe("the close-code policy", () => {
     expect(closes).toEqual([{ code: 1000, reason: "signed out", terminal: true, willRetry: false }]);
   });
 
+  it("reports a socket the browser refuses to create and retries with backoff", async () => {
+    const report = vi.spyOn(console, "error").mockImplementation(() => {});
+    let refuse = true;
+    class Refusing extends FakeSocket {
+      constructor(url: string) {
+        if (refuse) throw new SyntaxError("bad url");
+        super(url);
+      }
+    }
+    const t = tab({ env: { WebSocket: Refusing } });
+    t.client.connect();
+    await tick();
+    expect(report).toHaveBeenCalledTimes(1);
+    expect(t.client.state).toBe("reconnecting");
+    refuse = false;
+    await tick(100);
+    expect(sockets()).toBe(1);
+    expect(t.getToken).toHaveBeenCalledTimes(2); // fresh token, as after a failed handshake
+    report.mockRestore();
+  });
+
   it("retries with backoff when getToken fails", async () => {
     let fail = true;
     const t = tab({}, () => {
