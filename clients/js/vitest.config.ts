@@ -15,5 +15,6 @@ export default defineConfig({
   test: {
     include: ["test/**/*.test.ts"],
     environment: "node",
+    reporters: ["default", "./tools/summary-reporter.mjs"],
   },
 });
