@@ -320,6 +320,20 @@ describe("resume and dedupe", () => {
     expect(t.client.epoch).toBe("new");
   });
 
+  it("drops held frames and emits no resync when disconnect() comes while onResync runs", async () => {
+    let reloaded!: () => void;
+    const t = tab({ onResync: () => new Promise<void>((r) => (reloaded = r)) });
+    const ws = await opened(t);
+    ws.frame({ type: "resync", epoch: "e2" });
+    ws.frame(note("1-0", "e2"));
+    await tick();
+    t.client.disconnect();
+    reloaded();
+    await tick();
+    expect(t.events).not.toContain("resync:e2");
+    expect(t.notes).toEqual([]);
+  });
+
   it("goes on after a failing onResync", async () => {
     const report = vi.spyOn(console, "error").mockImplementation(() => {});
     const t = tab({ onResync: () => Promise.reject(new Error("reload failed")) });
