@@ -47,28 +47,27 @@ export class Hub {
           `or point HUB_BIN at one; the live protocol tests need the real hub.`,
       );
     }
-    const cwd = mkdtempSync(join(tmpdir(), "hub-protocol-")); // no Settings.toml there
     let lastFailure = "";
+    // The port can be taken between finding it free and the hub binding it: try another.
     for (let attempt = 1; attempt <= 3; attempt++) {
       const port = await freePort();
-      const hub = new Hub(port, cwd);
+      const hub = new Hub(port);
       if (await hub.#waitHealthy()) return hub;
       lastFailure = `attempt ${attempt} on port ${port}: ${hub.exited ? `exited with ${JSON.stringify(hub.exited)}` : "not healthy in 20 s"}\n${hub.output}`;
       await hub.stop();
     }
-    rmSync(cwd, { recursive: true, force: true });
     throw new Error(`the hub did not start (${HUB_BIN}):\n${lastFailure}`);
   }
 
-  constructor(port, cwd) {
+  constructor(port) {
     this.port = port;
-    this.cwd = cwd;
+    this.cwd = mkdtempSync(join(tmpdir(), "hub-protocol-")); // no Settings.toml there
     this.base = `http://127.0.0.1:${port}`;
     this.wsBase = `ws://127.0.0.1:${port}`;
     this.output = "";
     this.exited = null;
     this.process = spawn(HUB_BIN, ["serve"], {
-      cwd,
+      cwd: this.cwd,
       env: hubEnv({ HUB__SERVER__HOST: "127.0.0.1", HUB__SERVER__PORT: String(port), HUB__SHUTDOWN__GRACE_PERIOD: "5s" }),
       stdio: ["ignore", "pipe", "pipe"],
     });

@@ -171,7 +171,8 @@ describe("the running hub speaks the documented protocol", { skip: !existsSync(H
     assert.ok(epoch, "needs the epoch from the first test");
     const socket = await open({ token: hub.token("teacher-live"), since: "1-0", epoch: "not-the-epoch" });
     const resync = valid(await socket.next());
-    assert.deepEqual(resync, { type: "resync", epoch });
+    assert.equal(resync.type, "resync", "the first frame of a resume the hub cannot cover");
+    assert.equal(resync.epoch, epoch, "resync names the current epoch");
     await socket.joined();
     await hub.publish({ user_id: "teacher-live", event: "after_resync", data: {} });
     valid(await socket.ofType("notification"));
@@ -285,9 +286,9 @@ describe("the running hub speaks the documented protocol", { skip: !existsSync(H
     for (const s of five) assert.equal(documentedClose(await s.closeFrame()).code, 4003);
 
     // 4001: a token that expires unrenewed.
-    const expiring = await open({ token: hub.token("teacher-expired", { ttl: "2s" }) });
+    const expiring = await open({ token: hub.token("teacher-expired", { ttl: "3s" }) });
     valid(await expiring.ofType("token_expiring"));
-    assert.equal(documentedClose(await expiring.closeFrame(6000)).code, 4001);
+    assert.equal(documentedClose(await expiring.closeFrame(8000)).code, 4001);
   });
 
   test("a shutdown closes sockets with 1001 and the documented reason", async () => {
