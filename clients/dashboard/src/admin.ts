@@ -11,7 +11,8 @@ import {
   niceCeiling,
   peak,
   socketSeries,
-  WINDOW_MS,
+  spanLabel,
+  timeSpan,
   type Point,
   type Sample,
 } from "./chart.js";
@@ -288,21 +289,23 @@ function renderKafka(v: StatusView): void {
 }
 
 function renderCharts(history: Sample[], now: number): void {
-  drawChart("chart-delivered", "Delivered per second", deliveredRate(history), now);
-  drawChart("chart-sockets", "Sockets", socketSeries(history), now);
+  const span = timeSpan(history, now);
+  drawChart("chart-delivered", "Delivered per second", deliveredRate(history), span);
+  drawChart("chart-sockets", "Sockets", socketSeries(history), span);
 }
 
-function drawChart(prefix: string, label: string, points: Point[], now: number): void {
+function drawChart(prefix: string, label: string, points: Point[], span: { from: number; to: number }): void {
   const yMax = niceCeiling(peak(points));
   const current = latest(points);
-  byId(`${prefix}-path`).setAttribute("d", chartPath(points, { from: now - WINDOW_MS, to: now, yMax, width: 300, height: 100 }));
+  byId(`${prefix}-path`).setAttribute("d", chartPath(points, { ...span, yMax, width: 300, height: 100, maxGapMs: 2.5 * POLL_MS }));
   byId(`${prefix}-max`).textContent = formatNumber(yMax);
+  byId(`${prefix}-from`).textContent = spanLabel(span);
   byId(`${prefix}-now`).textContent = current === null ? "" : formatNumber(current);
   byId(`${prefix}-svg`).setAttribute(
     "aria-label",
     current === null
       ? `${label}: no data yet`
-      : `${label} over the last 5 minutes: now ${formatNumber(current)}, peak ${formatNumber(peak(points))}`,
+      : `${label} over the last ${spanLabel(span).replace(" ago", "")}: now ${formatNumber(current)}, peak ${formatNumber(peak(points))}`,
   );
 }
 

@@ -3,6 +3,8 @@
 
 /** How much history the charts show. */
 export const WINDOW_MS = 5 * 60_000;
+/** The narrowest time span a chart shows, while its history is still short. */
+export const MIN_SPAN_MS = 60_000;
 
 /** What one `/status` answer adds to the history. */
 export interface Sample {
@@ -61,10 +63,27 @@ export interface Frame {
   /** Time at the left edge and at the right edge (ms). */
   from: number;
   to: number;
+  /** Two points further apart than this are not joined: the page got no answer in between. */
+  maxGapMs?: number;
   /** The value at the top edge (the bottom is 0). */
   yMax: number;
   width: number;
   height: number;
+}
+
+/**
+ * The time span to draw: the whole window once the history fills it; before that from the first
+ * sample (but at least `MIN_SPAN_MS`), so a fresh page's line is not squeezed against the right edge.
+ */
+export function timeSpan(history: Sample[], now: number): { from: number; to: number } {
+  const first = history[0]?.t ?? now;
+  return { from: Math.max(now - WINDOW_MS, Math.min(first, now - MIN_SPAN_MS)), to: now };
+}
+
+/** The left edge's label: `"5 min ago"`, `"90 s ago"`. */
+export function spanLabel(span: { from: number; to: number }): string {
+  const s = Math.round((span.to - span.from) / 1000);
+  return s % 60 === 0 ? `${s / 60} min ago` : `${s} s ago`;
 }
 
 const round = (n: number) => Math.round(n * 10) / 10;
@@ -74,11 +93,14 @@ export function chartPath(points: Point[], frame: Frame): string {
   const span = Math.max(1, frame.to - frame.from);
   let d = "";
   let pen = false;
+  let lastT = -Infinity;
   for (const p of points) {
     if (p.v === null || p.t < frame.from || p.t > frame.to) {
       pen = false;
       continue;
     }
+    if (frame.maxGapMs !== undefined && p.t - lastT > frame.maxGapMs) pen = false;
+    lastT = p.t;
     const x = round(((p.t - frame.from) / span) * frame.width);
     const v = Math.min(Math.max(p.v, 0), frame.yMax);
     const y = round(frame.height - (v / frame.yMax) * frame.height);
