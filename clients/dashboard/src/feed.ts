@@ -24,6 +24,7 @@ const ui = {
   main: byId("main"),
   user: byId("user-id"),
   lifetime: byId("token-lifetime"),
+  expiredHint: byId("token-expired-hint"),
   signout: byId<HTMLButtonElement>("signout-button"),
   clientError: byId("client-error"),
   stateDot: byId("state-dot"),
@@ -228,6 +229,7 @@ function tick(): void {
   const left = claims ? secondsLeft(claims, Date.now()) : null;
   ui.lifetime.textContent = formatLifetime(left);
   ui.lifetime.dataset.level = lifetimeLevel(left);
+  ui.expiredHint.hidden = lifetimeLevel(left) !== "expired";
   if (left !== null) ui.lifetime.dataset.seconds = String(Math.max(0, left));
   if (session) renderRetry(session);
 }

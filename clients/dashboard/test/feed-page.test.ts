@@ -145,9 +145,12 @@ describe("the feed page", () => {
     expect(await client.options.getToken()).toBeNull();
   });
 
-  it("hands the client no token once the pasted one has expired", async () => {
+  it("hands the client no token once the pasted one has expired, and says so", async () => {
     const client = await signedIn();
+    expect(visible("token-expired-hint")).toBe(false);
     sessionStorage.setItem(TOKEN_KEY, jwt({ sub: "teacher-1", exp: Math.floor(Date.now() / 1000) - 1 }));
     expect(await client.options.getToken()).toBeNull();
+    await vi.waitFor(() => expect(byTestId("token-lifetime").textContent).toBe("expired"), { timeout: 1500 });
+    expect(visible("token-expired-hint")).toBe(true);
   });
 });
