@@ -7,13 +7,13 @@
 use std::collections::HashSet;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use actix::Addr;
 use chrono::{DateTime, SecondsFormat, Utc};
 use futures::future::BoxFuture;
 use hub_actors::registry::{CatchUpAll, CatchUpUser, DisconnectUser, Route};
-use hub_actors::{CloseReason, Frame, NotificationId, Presence, Registry, UserId};
+use hub_actors::{CloseReason, Frame, Presence, Registry, UserId};
 use redis::aio::ConnectionManager;
 use redis::{PushInfo, PushKind, Value};
 use serde::Deserialize;
@@ -204,21 +204,14 @@ pub fn owner_key(text: &str) -> Option<OwnerKey> {
     }
 }
 
-/// A v1 frame as the hand-off script published it, or a legacy `{"event", "data"}` message
-/// wrapped as a v1 frame with `"id": null` (not resumable).
+/// A v1 frame as the hand-off script published it (its id and epoch read from the header, the
+/// JSON not parsed), or a legacy `{"event", "data"}` message wrapped as a v1 frame with
+/// `"id": null` (not resumable).
 fn frame_of(payload: String) -> Option<Frame> {
-    #[derive(Deserialize)]
-    struct Numbered<'a> {
-        #[serde(rename = "type")]
-        kind: &'a str,
-        id: &'a str,
-        epoch: &'a str,
-    }
-    if let Ok(numbered) = serde_json::from_str::<Numbered>(&payload) {
-        let id: NotificationId = numbered.id.parse().ok()?;
-        let epoch = (numbered.kind == "notification").then(|| numbered.epoch.into())?;
-        return Some(Frame { id: Some(id), epoch: Some(epoch), text: payload.into(), accepted_at: Instant::now() });
-    }
+    let payload = match Frame::from_text(payload) {
+        Ok(numbered) => return Some(numbered),
+        Err(payload) => payload,
+    };
     #[derive(Deserialize)]
     struct Legacy<'a> {
         event: &'a str,
@@ -256,6 +249,8 @@ fn frame_of(payload: String) -> Option<Frame> {
 
 #[cfg(test)]
 mod tests {
+    use hub_actors::NotificationId;
+
     use super::*;
 
     #[test]
