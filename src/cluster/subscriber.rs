@@ -21,6 +21,7 @@ use serde_json::value::RawValue;
 use tokio::sync::{broadcast, mpsc, oneshot};
 
 use super::keys::Keys;
+use super::owners;
 use crate::contracts::OwnerKey;
 
 /// How long a join waits for its user's subscription before going on without it (a catch-up
@@ -178,7 +179,7 @@ fn on_message(data: Vec<Value>, keys: &Keys, registry: &Addr<Registry>, owners_l
             }
         }
     } else if channel == keys.owners_channel() {
-        if let Some(key) = owner_key(&payload) {
+        if let Some(key) = owners::announced(&payload) {
             let _ = owners_learned.send(key);
         }
     } else if channel == keys.control_channel() {
@@ -192,15 +193,6 @@ fn on_message(data: Vec<Value>, keys: &Keys, registry: &Addr<Registry>, owners_l
                 reason: CloseReason::DisconnectedByOperator,
             });
         }
-    }
-}
-
-/// `batch:<id>` or `class:<id>`, as [`OwnerKey`] displays itself.
-pub fn owner_key(text: &str) -> Option<OwnerKey> {
-    match text.split_once(':')? {
-        ("batch", id) if !id.is_empty() => Some(OwnerKey::Batch(id.to_owned())),
-        ("class", id) if !id.is_empty() => Some(OwnerKey::Class(id.to_owned())),
-        _ => None,
     }
 }
 
@@ -277,13 +269,5 @@ mod tests {
         for junk in ["", "not json", "[]", r#"{"event":"e"}"#, r#"{"data":{}}"#] {
             assert!(frame_of(junk.into()).is_none(), "{junk}");
         }
-    }
-
-    #[test]
-    fn owner_keys_round_trip_through_their_display() {
-        for key in [OwnerKey::Batch("b-1".into()), OwnerKey::Class("c:2".into())] {
-            assert_eq!(owner_key(&key.to_string()), Some(key));
-        }
-        assert_eq!(owner_key("school:1"), None);
     }
 }
