@@ -20,6 +20,7 @@ use serde::Deserialize;
 use serde_json::value::RawValue;
 use tokio::sync::{broadcast, mpsc, oneshot};
 
+use super::control::Control;
 use super::keys::Keys;
 use super::owners;
 use crate::contracts::OwnerKey;
@@ -183,15 +184,8 @@ fn on_message(data: Vec<Value>, keys: &Keys, registry: &Addr<Registry>, owners_l
             let _ = owners_learned.send(key);
         }
     } else if channel == keys.control_channel() {
-        #[derive(Deserialize)]
-        struct Control {
-            disconnect: String,
-        }
-        if let Ok(control) = serde_json::from_str::<Control>(&payload) {
-            registry.do_send(DisconnectUser {
-                user_id: control.disconnect.as_str().into(),
-                reason: CloseReason::DisconnectedByOperator,
-            });
+        if let Some(Control::Disconnect { user_id }) = Control::parse(&payload) {
+            registry.do_send(DisconnectUser { user_id: user_id.into(), reason: CloseReason::DisconnectedByOperator });
         }
     }
 }
