@@ -1,6 +1,6 @@
-//! The control channel's messages: operator commands that every instance carries out, written by
-//! the [`ClusterHandle`](super::ClusterHandle) and read by each instance's subscriber. Their text
-//! is written and parsed here only.
+//! The control channel's messages: operator commands that every instance carries out, sent by
+//! the cluster handle (`handle.rs`) and read by each instance's subscriber. Their text is written
+//! and parsed here only.
 
 use serde::{Deserialize, Serialize};
 

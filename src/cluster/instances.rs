@@ -1,6 +1,6 @@
 //! The cluster view: each instance heartbeats its counts into Redis with a TTL; `/status` reads
-//! every live instance's (through [`ClusterHandle::view`](super::ClusterHandle::view)), and an
-//! instance that died leaves the view when its key expires.
+//! every live instance's (through the cluster handle, `handle.rs`), and an instance that died
+//! leaves the view when its key expires.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
