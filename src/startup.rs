@@ -18,7 +18,7 @@ use hub_actors::{
 use tokio::sync::Notify;
 
 use crate::auth::{JwtAuth, KeyError};
-use crate::cluster::{Cluster, Keys, Subscriber};
+use crate::cluster::{Cluster, ClusterHandle};
 use crate::ingest::owners::{MemoryOwners, OwnerIndex};
 use crate::kafka::Kafka;
 use crate::metrics::Metrics;
@@ -99,16 +99,6 @@ pub enum StartError {
     },
 }
 
-/// What the routes need of the clustered mode.
-pub struct ClusterHandle {
-    /// A command connection.
-    pub redis: redis::aio::ConnectionManager,
-    /// Key and channel names.
-    pub keys: Keys,
-    /// The subscriber's state, for `/readyz`.
-    pub subscriber: Arc<Subscriber>,
-}
-
 /// The engine as the mode builds it.
 struct Engine {
     registry: Addr<Registry>,
@@ -144,11 +134,7 @@ impl Engine {
             subscriber = Some(started.clone());
             Registry::new(Arc::new(store.clone()), started, stats.clone(), settings.ws.max_sockets_per_user)
         });
-        let handle = ClusterHandle {
-            redis: cluster.redis.clone(),
-            keys: cluster.keys.clone(),
-            subscriber: subscriber.expect("created with the registry"),
-        };
+        let handle = cluster.handle(subscriber.expect("created with the registry"));
         tracing::info!(instance_id, "clustered mode: Redis bridge, history and subscriber connected");
         Ok(Engine { registry, bridge: Arc::new(store), owners: cluster.owners.clone(), cluster: Some(handle) })
     }

@@ -1,7 +1,8 @@
 //! What flows through the engine: drafts in, encoded frames out.
 //!
 //! A frame is serialised once, when the bridge accepts the notification, and the same bytes
-//! (a cheaply cloned [`ByteString`]) go to every socket of the user.
+//! (a cheaply cloned [`ByteString`]) go to every socket of the user. A notification frame's
+//! header (type, id, epoch) is written here and nowhere else: see [`Frame::HEADER`].
 
 use std::fmt;
 use std::str::FromStr;
@@ -130,16 +131,32 @@ impl Draft {
 }
 
 impl Frame {
+    /// A notification frame's header, in the pieces that surround its id and epoch:
+    /// `{"type":"notification","id":"<id>","epoch":"<epoch>",`, then a [`Draft::frame_tail`].
+    /// The Redis hand-off script, which assigns the id, is handed these pieces and only joins them;
+    /// and since neither an id nor an epoch holds a quote, both are read back from their places
+    /// ([`Frame::from_text`]) without parsing the JSON.
+    pub const HEADER: [&'static str; 3] = [r#"{"type":"notification","id":""#, r#"","epoch":""#, r#"","#];
+
     /// The frame of a notification with its id and the epoch of the user's history.
     pub fn notification(draft: &Draft, id: NotificationId, epoch: &str) -> Frame {
         Frame::from_tail(id, epoch, &draft.frame_tail())
     }
 
-    /// `{"type":"notification","id":…,"epoch":…,` followed by a [`Draft::frame_tail`]. The Redis
-    /// hand-off script builds the very same bytes.
+    /// The [`Frame::HEADER`] with `id` and `epoch`, followed by a [`Draft::frame_tail`].
     pub fn from_tail(id: NotificationId, epoch: &str, tail: &str) -> Frame {
-        let text = format!(r#"{{"type":"notification","id":"{id}","epoch":"{epoch}",{tail}"#);
+        let [before_id, before_epoch, before_tail] = Frame::HEADER;
+        let text = format!("{before_id}{id}{before_epoch}{epoch}{before_tail}{tail}");
         Frame { id: Some(id), epoch: Some(epoch.into()), text: text.into(), accepted_at: Instant::now() }
+    }
+
+    /// A whole notification frame as [`Frame::HEADER`] lays it out (as the clustered mode's
+    /// pub/sub carries it), its text kept as it is, its id and epoch read from their places in the
+    /// header. Gives `text` back when it does not start with such a header.
+    pub fn from_text(text: String) -> Result<Frame, String> {
+        let Some((id, epoch)) = read_header(&text) else { return Err(text) };
+        let epoch: Arc<str> = epoch.into();
+        Ok(Frame { id: Some(id), epoch: Some(epoch), text: text.into(), accepted_at: Instant::now() })
     }
 
     /// A frame without an id (control frames, legacy relays): never replayed, never deduplicated.
@@ -156,6 +173,21 @@ impl Frame {
     pub fn is_empty(&self) -> bool {
         self.text.is_empty()
     }
+}
+
+/// The id and epoch in the [`Frame::HEADER`] that `text` starts with, if it does.
+fn read_header(text: &str) -> Option<(NotificationId, &str)> {
+    let [before_id, before_epoch, before_tail] = Frame::HEADER;
+    let rest = text.strip_prefix(before_id)?;
+    // Both pieces after a value open with the quote that closes it.
+    let (id, rest) = rest.split_at(rest.find('"')?);
+    let rest = rest.strip_prefix(before_epoch)?;
+    let (epoch, rest) = rest.split_at(rest.find('"')?);
+    // A backslash would have escaped that quote: not a header this module wrote.
+    if !rest.starts_with(before_tail) || epoch.contains('\\') {
+        return None;
+    }
+    Some((id.parse().ok()?, epoch))
 }
 
 #[cfg(test)]
@@ -199,6 +231,29 @@ mod tests {
                 "data": { "k": 1 }
             })
         );
+    }
+
+    #[test]
+    fn a_frame_read_back_from_its_text_has_the_id_and_epoch_its_header_was_written_with() {
+        let written = Frame::from_tail(NotificationId { ms: 12, seq: 3 }, "ab", r#""event":"e","data":{}}"#);
+        let read = Frame::from_text(written.text.to_string()).unwrap();
+        assert_eq!(read.id, Some(NotificationId { ms: 12, seq: 3 }));
+        assert_eq!(read.epoch.as_deref(), Some("ab"));
+        assert_eq!(read.text, written.text);
+    }
+
+    #[test]
+    fn text_without_a_notification_header_is_given_back() {
+        for other in [
+            "",
+            r#"{"event":"e","data":{}}"#,
+            r#"{"type": "notification", "id": "1-0", "epoch": "ab", "event": "e"}"#,
+            r#"{"type":"notification","id":"x","epoch":"ab","event":"e"}"#,
+            r#"{"type":"notification","id":"1-0","epoch":"a\","event":"e"}"#,
+            r#"{"type":"notification","id":"1-0","epoch":"ab"}"#,
+        ] {
+            assert_eq!(Frame::from_text(other.to_owned()).unwrap_err(), other);
+        }
     }
 
     #[test]

@@ -55,10 +55,13 @@ port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0));
 start_redis "$port"
 cli() { redis-cli -h 127.0.0.1 -p "$port" "$@"; }
 
-# A frame as the hub publishes it: type, id and epoch, then the tail the hub passes to the
-# script, padded so the whole frame is 300 bytes (the size of the hub's frames).
+# A frame as the hub publishes it: its header (the pieces of Frame::HEADER in
+# actors/src/notification.rs, which the hub hands the script, around an id and an epoch), then the
+# tail the hub passes to the script, padded so the whole frame is 300 bytes (the size of the
+# hub's frames).
 frame_bytes=300
-head='{"type":"notification","id":"1795319400156-0","epoch":"0123456789abcdef",'
+header=('{"type":"notification","id":"' '","epoch":"' '",')
+head="${header[0]}1795319400156-0${header[1]}0123456789abcdef${header[2]}"
 tail_start='"event":"loadgen_probe","category":null,"priority":"standard",'
 tail_start+='"timestamp":"2026-11-22T01:31:44.021358Z","correlation_id":"6f1c1a52-3f0e-4a8e-9d55-0c1b2b7a9e41",'
 tail_start+='"data":{"seq":1,"sent_ns":1,"pad":"'
@@ -72,7 +75,8 @@ sha=$(cat src/cluster/history.lua src/cluster/handoff.lua | cli -x SCRIPT LOAD)
 [[ $sha == $(cat src/cluster/history.lua src/cluster/handoff.lua | sha1sum | cut -d' ' -f1) ]] \
     || { echo "limits.sh: SCRIPT LOAD returned '$sha', not the sha1 of the script" >&2; exit 1; }
 # Per notification, KEYS: history, epoch, dedupe mark, trimmed marker; ARGV: tail, channel, has
-# dedupe key; after the common ARGV: candidate epoch, max entries, max age, dedupe ttl.
+# dedupe key; after the common ARGV: candidate epoch, max entries, max age, dedupe ttl, the
+# header's three pieces.
 # redis-benchmark draws every __rand_int__ on its own, so one notification's keys belong to
 # different users; the work per notification is the same.
 handoff() { # USER DEDUPE_KEY HAS_DEDUPE [NOTIFICATIONS]: sets `cmd` and `per_call`
@@ -82,7 +86,8 @@ handoff() { # USER DEDUPE_KEY HAS_DEDUPE [NOTIFICATIONS]: sets `cmd` and `per_ca
         keys+=("hub:{$1}:history" "hub:{$1}:epoch" "hub:{$1}:seen:$2" "hub:{$1}:trimmed")
         args+=("$frame_tail" "ws:$1" "$3")
     done
-    cmd=(EVALSHA "$sha" "${#keys[@]}" "${keys[@]}" 0123456789abcdef "$max_entries" "$day_ms" "$day_ms" "${args[@]}")
+    cmd=(EVALSHA "$sha" "${#keys[@]}" "${keys[@]}" 0123456789abcdef "$max_entries" "$day_ms" "$day_ms"
+        "${header[@]}" "${args[@]}")
 }
 # redis-benchmark counts error replies as done requests, silently: check that a call works.
 handoff limits-check "" 0

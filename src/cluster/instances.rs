@@ -1,5 +1,6 @@
 //! The cluster view: each instance heartbeats its counts into Redis with a TTL; `/status` reads
-//! every live instance's, and an instance that died leaves the view when its key expires.
+//! every live instance's (through the cluster handle, `handle.rs`), and an instance that died
+//! leaves the view when its key expires.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -51,7 +52,7 @@ pub fn start_heartbeat(
 
 /// Every live instance's last heartbeat, and the totals; instances whose heartbeat expired
 /// are dropped from the set.
-pub async fn cluster_view(redis: &mut ConnectionManager, keys: &Keys) -> redis::RedisResult<Value> {
+pub async fn view(redis: &mut ConnectionManager, keys: &Keys) -> redis::RedisResult<Value> {
     let ids: Vec<String> = redis.smembers(keys.instances()).await?;
     let mut instances = Vec::new();
     let (mut sockets, mut sessions) = (0, 0);

@@ -1,8 +1,10 @@
 //! The clustered mode: Redis bridges any number of instances behind a load balancer.
 //! Notifications are handed off to Redis (dedupe mark, history stream, publish on
 //! `ws:{user_id}`) and reach every instance holding a socket of the user through its one
-//! subscriber connection.
+//! subscriber connection. The routes reach the cluster through a [`ClusterHandle`].
 
+mod control;
+mod handle;
 mod instances;
 mod keys;
 mod owners;
@@ -18,8 +20,8 @@ use redis::{IntoConnectionInfo, ProtocolVersion};
 use secrecy::ExposeSecret;
 use tokio::sync::{broadcast, mpsc};
 
-pub use instances::cluster_view;
-pub use keys::Keys;
+pub use handle::ClusterHandle;
+use keys::Keys;
 pub use owners::RedisOwners;
 pub use store::{RedisStore, StoreSettings};
 pub use subscriber::Subscriber;
@@ -33,10 +35,10 @@ pub struct Cluster {
     pub store: RedisStore,
     /// Ownership facts shared by the instances.
     pub owners: Arc<RedisOwners>,
-    /// A command connection for the routes (cluster view, operator broadcasts).
-    pub redis: ConnectionManager,
+    /// The command connection, for the heartbeat and the routes' [`ClusterHandle`].
+    redis: ConnectionManager,
     /// Key and channel names.
-    pub keys: Keys,
+    keys: Keys,
     subscriber: Option<SubscriberParts>,
 }
 
@@ -108,5 +110,10 @@ impl Cluster {
             settings.redis.instance_ttl,
         );
         Subscriber::start(parts, registry)
+    }
+
+    /// What the routes need, once [`Cluster::start`] has given the `subscriber`.
+    pub fn handle(&self, subscriber: Arc<Subscriber>) -> ClusterHandle {
+        ClusterHandle::new(self.redis.clone(), self.keys.clone(), subscriber)
     }
 }

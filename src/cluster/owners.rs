@@ -1,5 +1,6 @@
 //! The ownership index of the clustered mode: facts live in Redis, and every instance hears of
-//! a new one on the owners channel, so events held anywhere are released.
+//! a new one on the owners channel, so events held anywhere are released. The announcement is
+//! the owner key as it displays itself, read back by [`announced`].
 
 use std::time::Duration;
 
@@ -55,5 +56,28 @@ impl OwnerIndex for RedisOwners {
 
     fn learned(&self) -> broadcast::Receiver<OwnerKey> {
         self.learned.subscribe()
+    }
+}
+
+/// The owner key an owners channel message announces: `batch:<id>` or `class:<id>`, as
+/// [`OwnerKey`] displays itself.
+pub fn announced(text: &str) -> Option<OwnerKey> {
+    match text.split_once(':')? {
+        ("batch", id) if !id.is_empty() => Some(OwnerKey::Batch(id.to_owned())),
+        ("class", id) if !id.is_empty() => Some(OwnerKey::Class(id.to_owned())),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn owner_keys_round_trip_through_their_display() {
+        for key in [OwnerKey::Batch("b-1".into()), OwnerKey::Class("c:2".into())] {
+            assert_eq!(announced(&key.to_string()), Some(key));
+        }
+        assert_eq!(announced("school:1"), None);
     }
 }

@@ -60,6 +60,9 @@ impl RedisStore {
         let settings = &self.settings;
         let mut invocation = HANDOFF.prepare_invoke();
         invocation.arg(new_epoch()).arg(settings.max_len).arg(settings.max_age_ms).arg(settings.dedupe_ttl_ms);
+        for piece in Frame::HEADER {
+            invocation.arg(piece);
+        }
         for draft in drafts {
             let user = &draft.user_id;
             let dedupe = draft.dedupe_key.as_deref();

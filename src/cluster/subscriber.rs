@@ -7,20 +7,22 @@
 use std::collections::HashSet;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use actix::Addr;
 use chrono::{DateTime, SecondsFormat, Utc};
 use futures::future::BoxFuture;
 use hub_actors::registry::{CatchUpAll, CatchUpUser, DisconnectUser, Route};
-use hub_actors::{CloseReason, Frame, NotificationId, Presence, Registry, UserId};
+use hub_actors::{CloseReason, Frame, Presence, Registry, UserId};
 use redis::aio::ConnectionManager;
 use redis::{PushInfo, PushKind, Value};
 use serde::Deserialize;
 use serde_json::value::RawValue;
 use tokio::sync::{broadcast, mpsc, oneshot};
 
+use super::control::Control;
 use super::keys::Keys;
+use super::owners;
 use crate::contracts::OwnerKey;
 
 /// How long a join waits for its user's subscription before going on without it (a catch-up
@@ -178,47 +180,24 @@ fn on_message(data: Vec<Value>, keys: &Keys, registry: &Addr<Registry>, owners_l
             }
         }
     } else if channel == keys.owners_channel() {
-        if let Some(key) = owner_key(&payload) {
+        if let Some(key) = owners::announced(&payload) {
             let _ = owners_learned.send(key);
         }
     } else if channel == keys.control_channel() {
-        #[derive(Deserialize)]
-        struct Control {
-            disconnect: String,
-        }
-        if let Ok(control) = serde_json::from_str::<Control>(&payload) {
-            registry.do_send(DisconnectUser {
-                user_id: control.disconnect.as_str().into(),
-                reason: CloseReason::DisconnectedByOperator,
-            });
+        if let Some(Control::Disconnect { user_id }) = Control::parse(&payload) {
+            registry.do_send(DisconnectUser { user_id: user_id.into(), reason: CloseReason::DisconnectedByOperator });
         }
     }
 }
 
-/// `batch:<id>` or `class:<id>`, as [`OwnerKey`] displays itself.
-pub fn owner_key(text: &str) -> Option<OwnerKey> {
-    match text.split_once(':')? {
-        ("batch", id) if !id.is_empty() => Some(OwnerKey::Batch(id.to_owned())),
-        ("class", id) if !id.is_empty() => Some(OwnerKey::Class(id.to_owned())),
-        _ => None,
-    }
-}
-
-/// A v1 frame as the hand-off script published it, or a legacy `{"event", "data"}` message
-/// wrapped as a v1 frame with `"id": null` (not resumable).
+/// A v1 frame as the hand-off script published it (its id and epoch read from the header, the
+/// JSON not parsed), or a legacy `{"event", "data"}` message wrapped as a v1 frame with
+/// `"id": null` (not resumable).
 fn frame_of(payload: String) -> Option<Frame> {
-    #[derive(Deserialize)]
-    struct Numbered<'a> {
-        #[serde(rename = "type")]
-        kind: &'a str,
-        id: &'a str,
-        epoch: &'a str,
-    }
-    if let Ok(numbered) = serde_json::from_str::<Numbered>(&payload) {
-        let id: NotificationId = numbered.id.parse().ok()?;
-        let epoch = (numbered.kind == "notification").then(|| numbered.epoch.into())?;
-        return Some(Frame { id: Some(id), epoch: Some(epoch), text: payload.into(), accepted_at: Instant::now() });
-    }
+    let payload = match Frame::from_text(payload) {
+        Ok(numbered) => return Some(numbered),
+        Err(payload) => payload,
+    };
     #[derive(Deserialize)]
     struct Legacy<'a> {
         event: &'a str,
@@ -256,6 +235,8 @@ fn frame_of(payload: String) -> Option<Frame> {
 
 #[cfg(test)]
 mod tests {
+    use hub_actors::NotificationId;
+
     use super::*;
 
     #[test]
@@ -282,13 +263,5 @@ mod tests {
         for junk in ["", "not json", "[]", r#"{"event":"e"}"#, r#"{"data":{}}"#] {
             assert!(frame_of(junk.into()).is_none(), "{junk}");
         }
-    }
-
-    #[test]
-    fn owner_keys_round_trip_through_their_display() {
-        for key in [OwnerKey::Batch("b-1".into()), OwnerKey::Class("c:2".into())] {
-            assert_eq!(owner_key(&key.to_string()), Some(key));
-        }
-        assert_eq!(owner_key("school:1"), None);
     }
 }

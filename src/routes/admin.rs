@@ -16,12 +16,7 @@ pub async fn status(req: HttpRequest, state: web::Data<AppState>) -> Result<Http
     let stats = state.stats.snapshot();
     let cluster = match &state.cluster {
         None => json!(null),
-        Some(cluster) => {
-            let mut redis = cluster.redis.clone();
-            crate::cluster::cluster_view(&mut redis, &cluster.keys)
-                .await
-                .unwrap_or_else(|error| json!({ "error": format!("redis: {error}") }))
-        }
+        Some(cluster) => cluster.view().await.unwrap_or_else(|error| json!({ "error": error.to_string() })),
     };
     let kafka = state.kafka.as_ref().map_or_else(
         || json!({ "state": "disabled" }),
@@ -71,11 +66,8 @@ pub async fn disconnect(
     let user_id = path.into_inner();
     if let Some(cluster) = &state.cluster {
         // Every instance, this one included, hears it on the control channel.
-        let mut redis = cluster.redis.clone();
-        let message = json!({ "disconnect": user_id }).to_string();
-        let instances: i64 = redis::AsyncCommands::publish(&mut redis, cluster.keys.control_channel(), message)
-            .await
-            .map_err(|e| ApiError::Unavailable(format!("redis: {e}")))?;
+        let instances =
+            cluster.disconnect_everywhere(&user_id).await.map_err(|e| ApiError::Unavailable(e.to_string()))?;
         tracing::info!(%user_id, operator = %operator.user_id, instances, "operator disconnect sent to every instance");
         return Ok(HttpResponse::Ok().json(json!({ "user_id": user_id, "instances_notified": instances })));
     }
