@@ -3,7 +3,9 @@
 
 mod admin;
 pub mod admission;
+mod assets;
 mod health;
+mod origin;
 mod owners;
 mod publish;
 mod ws;
@@ -24,6 +26,7 @@ pub fn public(cfg: &mut web::ServiceConfig) {
             .route("/owners", web::post().to(owners::learn))
             .route("/users/{user_id}/disconnect", web::post().to(admin::disconnect)),
     );
+    assets::public(cfg);
 }
 
 /// Routes for operators and probes.
@@ -32,6 +35,7 @@ pub fn admin(cfg: &mut web::ServiceConfig) {
         .route("/readyz", web::get().to(health::readyz))
         .route("/metrics", web::get().to(health::metrics))
         .route("/status", web::get().to(admin::status));
+    assets::admin(cfg);
 }
 
 /// Any path or method no route serves: a JSON 404 like every other error.

@@ -1,7 +1,6 @@
 //! `GET /ws`: admission, origin and token checks before the upgrade, then one connection actor
 //! per socket. A refused handshake never creates an actor.
 
-use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
 use hub_actors::{Connection, Identity, NotificationId, ResumePoint};
 use serde::Deserialize;
@@ -56,9 +55,7 @@ pub async fn connect(
 /// Browsers send `Origin`; a page from another site must not open a socket with a token it
 /// obtained. Non-browser clients send none and are allowed.
 fn check_origin(req: &HttpRequest, allowed: &[String]) -> Result<(), ApiError> {
-    let Some(origin) = req.headers().get(header::ORIGIN) else { return Ok(()) };
-    let origin = origin.to_str().unwrap_or_default();
-    if allowed.iter().any(|a| a == "*" || a.eq_ignore_ascii_case(origin)) {
+    if super::origin::allowed(req, allowed) {
         Ok(())
     } else {
         metrics::counter!("hub_ws_refused_total", "why" => "origin").increment(1);
