@@ -7,7 +7,7 @@ use serde_json::json;
 
 use super::require_role;
 use crate::error::ApiError;
-use crate::startup::AppState;
+use crate::state::AppState;
 
 /// `GET /status` (role `admin`): what this instance is and holds.
 pub async fn status(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {

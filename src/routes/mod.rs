@@ -2,7 +2,6 @@
 //! `/readyz`, `/metrics`, `/status`) join it unless `server.admin_addr` gives them their own.
 
 mod admin;
-pub mod admission;
 mod health;
 mod owners;
 mod publish;
@@ -13,7 +12,7 @@ use futures::StreamExt;
 
 use crate::auth::{AuthError, Principal};
 use crate::error::ApiError;
-use crate::startup::AppState;
+use crate::state::AppState;
 
 /// Routes of the public listener.
 pub fn public(cfg: &mut web::ServiceConfig) {

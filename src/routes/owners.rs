@@ -7,7 +7,7 @@ use serde::Deserialize;
 use super::{read_limited, require_role};
 use crate::contracts::OwnerKey;
 use crate::error::{without_position, ApiError};
-use crate::startup::AppState;
+use crate::state::AppState;
 
 /// One ownership fact: a user with a batch, a class, or both.
 #[derive(Debug, Deserialize)]

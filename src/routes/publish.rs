@@ -10,7 +10,7 @@ use serde_json::{Map, Value};
 use super::{read_limited, require_role};
 use crate::contracts::{frame_timestamp, Category, LegacyKeys, Priority};
 use crate::error::{without_position, ApiError};
-use crate::startup::AppState;
+use crate::state::AppState;
 
 /// Longest user id or event name accepted.
 const MAX_NAME_LEN: usize = 256;

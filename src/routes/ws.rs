@@ -9,7 +9,7 @@ use serde::Deserialize;
 use super::bearer;
 use crate::auth::AuthError;
 use crate::error::ApiError;
-use crate::startup::AppState;
+use crate::state::AppState;
 
 /// Query parameters of the handshake.
 #[derive(Debug, Deserialize)]
