@@ -35,13 +35,13 @@ pub enum StartError {
     #[error(transparent)]
     Key(#[from] KeyError),
     /// The Kafka clients could not be created (a malformed property, say).
-    #[error("cannot start the Kafka consumer: {0}")]
+    #[error("cannot start the Kafka consumer")]
     Kafka(#[from] rdkafka::error::KafkaError),
     /// Redis could not be reached at start (clustered mode).
-    #[error("cannot connect to Redis: {0}")]
+    #[error("cannot connect to Redis")]
     Redis(#[from] redis::RedisError),
     /// A listener could not bind.
-    #[error("cannot listen on {addr}: {source}")]
+    #[error("cannot listen on {addr}")]
     Bind {
         /// The address.
         addr: String,
