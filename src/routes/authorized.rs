@@ -44,14 +44,12 @@ impl<R: Role> FromRequest for Authorized<R> {
     type Future = Ready<Result<Self, Self::Error>>;
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
-        let state = web::Data::<AppState>::from_request(req, payload).into_inner();
-        ready(state.and_then(|state| Ok(authorize(req, &state, R::NAME).map(Authorized::new)?)))
-    }
-}
-
-impl<R: Role> Authorized<R> {
-    fn new(principal: Principal) -> Authorized<R> {
-        Authorized { principal, role: PhantomData }
+        // The state is always there (startup gives it to every app); its absence is actix's 500.
+        let authorized = web::Data::<AppState>::from_request(req, payload).into_inner().and_then(|state| {
+            let principal = authorize(req, &state, R::NAME)?;
+            Ok(Authorized { principal, role: PhantomData })
+        });
+        ready(authorized)
     }
 }
 
