@@ -3,9 +3,8 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, ResponseError};
-use serde::Serialize;
-
 use hub_actors::BridgeError;
+use serde::Serialize;
 
 use crate::auth::AuthError;
 use crate::ingest::owners::OwnersError;
