@@ -3,13 +3,15 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, ResponseError};
+use hub_actors::BridgeError;
 use serde::Serialize;
 
 use crate::auth::AuthError;
+use crate::ingest::owners::OwnersError;
 
 /// An error the HTTP API answers with.
 #[derive(Debug, thiserror::Error)]
-pub enum ApiError {
+pub(crate) enum ApiError {
     /// The body or a parameter is invalid; the message names the field.
     #[error("{0}")]
     BadRequest(String),
@@ -43,7 +45,7 @@ pub enum ApiError {
 
 impl ApiError {
     /// The error as one item's result in a batch: `{"status", "error", "message"}`.
-    pub fn item_json(&self) -> serde_json::Value {
+    pub(crate) fn item_json(&self) -> serde_json::Value {
         serde_json::json!({
             "status": self.status_code().as_u16(),
             "error": self.code(),
@@ -100,9 +102,23 @@ impl ResponseError for ApiError {
     }
 }
 
+/// The bridge could not take a notification: the caller retries later.
+impl From<BridgeError> for ApiError {
+    fn from(error: BridgeError) -> ApiError {
+        ApiError::Unavailable(error.to_string())
+    }
+}
+
+/// The ownership index could not answer: the caller retries later.
+impl From<OwnersError> for ApiError {
+    fn from(error: OwnersError) -> ApiError {
+        ApiError::Unavailable(error.to_string())
+    }
+}
+
 /// A serde error's message without its ` at line N column M` suffix: the position means
 /// nothing to a client that sent compact JSON, and the message alone names the problem.
-pub fn without_position(error: &impl std::fmt::Display) -> String {
+pub(crate) fn without_position(error: &impl std::fmt::Display) -> String {
     let message = error.to_string();
     message.split(" at line ").next().unwrap_or_default().to_owned()
 }

@@ -1,6 +1,7 @@
 //! The notification hub service: settings, JWT auth, HTTP routes and start-up around the
 //! engine in `hub-actors`.
 
+mod admission;
 pub mod auth;
 pub mod cli;
 pub mod cluster;
@@ -13,4 +14,5 @@ pub mod routes;
 pub mod settings;
 pub mod shutdown;
 pub mod startup;
+mod state;
 pub mod telemetry;

@@ -7,12 +7,12 @@ use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
 
 /// Renders the process's metrics in the Prometheus text format.
 #[derive(Clone)]
-pub struct Metrics(PrometheusHandle);
+pub(crate) struct Metrics(PrometheusHandle);
 
 impl Metrics {
     /// Installs the recorder the first time; later calls (several apps in one test process)
     /// share it.
-    pub fn install() -> Metrics {
+    pub(crate) fn install() -> Metrics {
         static HANDLE: OnceLock<PrometheusHandle> = OnceLock::new();
         let handle = HANDLE.get_or_init(|| {
             // Delivery latency is expected in single-digit milliseconds; the buckets resolve that.
@@ -29,7 +29,7 @@ impl Metrics {
     }
 
     /// The text exposition. It also drains histogram samples, as the upkeep does.
-    pub fn render(&self) -> String {
+    pub(crate) fn render(&self) -> String {
         self.0.render()
     }
 }

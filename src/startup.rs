@@ -17,65 +17,16 @@ use hub_actors::{
 };
 use tokio::sync::Notify;
 
+use crate::admission::HandshakeRate;
 use crate::auth::{JwtAuth, KeyError};
 use crate::cluster::{Cluster, ClusterHandle};
 use crate::ingest::owners::{MemoryOwners, OwnerIndex};
 use crate::kafka::Kafka;
 use crate::metrics::Metrics;
 use crate::routes;
-use crate::routes::admission::HandshakeRate;
 use crate::settings::Settings;
+use crate::state::AppState;
 use crate::telemetry::RequestSpans;
-
-/// What every request handler can reach.
-pub struct AppState {
-    /// The loaded settings.
-    pub settings: Settings,
-    /// Token verification.
-    pub auth: Arc<JwtAuth>,
-    /// The door into the engine.
-    pub bridge: Arc<dyn Bridge>,
-    /// The router, for operator disconnects and counts.
-    pub registry: Addr<Registry>,
-    /// Who owns which batch or class.
-    pub owners: Arc<dyn OwnerIndex>,
-    /// Kafka ingestion, when brokers are configured.
-    pub kafka: Option<Kafka>,
-    /// The Redis side, in the clustered mode.
-    pub cluster: Option<ClusterHandle>,
-    /// What a new connection actor needs.
-    pub connection_deps: ConnectionDeps,
-    /// Live counts.
-    pub stats: Arc<EngineStats>,
-    /// The socket cap in force.
-    pub socket_cap: usize,
-    /// The handshake rate limit.
-    pub handshakes: HandshakeRate,
-    /// Set once shutdown begins: `/readyz` turns 503 and new sockets are refused.
-    pub draining: AtomicBool,
-    /// This instance's name.
-    pub instance_id: String,
-    /// When the instance started.
-    pub started_at: Instant,
-    /// Prometheus rendering.
-    pub metrics: Metrics,
-}
-
-impl AppState {
-    /// `clustered` with Redis, else `embedded`.
-    pub fn mode(&self) -> &'static str {
-        if self.cluster.is_some() {
-            "clustered"
-        } else {
-            "embedded"
-        }
-    }
-
-    /// Whether shutdown has begun.
-    pub fn is_draining(&self) -> bool {
-        self.draining.load(Ordering::Relaxed)
-    }
-}
 
 /// Why the application could not start.
 #[derive(Debug, thiserror::Error)]
@@ -84,13 +35,13 @@ pub enum StartError {
     #[error(transparent)]
     Key(#[from] KeyError),
     /// The Kafka clients could not be created (a malformed property, say).
-    #[error("cannot start the Kafka consumer: {0}")]
+    #[error("cannot start the Kafka consumer")]
     Kafka(#[from] rdkafka::error::KafkaError),
     /// Redis could not be reached at start (clustered mode).
-    #[error("cannot connect to Redis: {0}")]
+    #[error("cannot connect to Redis")]
     Redis(#[from] redis::RedisError),
     /// A listener could not bind.
-    #[error("cannot listen on {addr}: {source}")]
+    #[error("cannot listen on {addr}")]
     Bind {
         /// The address.
         addr: String,

@@ -26,7 +26,7 @@ pub fn init(settings: &LogSettings) {
 }
 
 /// Request spans with method and path only, and one access log line per request.
-pub struct RequestSpans;
+pub(crate) struct RequestSpans;
 
 impl RootSpanBuilder for RequestSpans {
     fn on_request_start(request: &ServiceRequest) -> Span {

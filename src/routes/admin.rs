@@ -1,17 +1,16 @@
 //! Operator routes: instance status and disconnecting a user.
 
-use actix_web::{web, HttpRequest, HttpResponse};
+use actix_web::{web, HttpResponse};
 use hub_actors::registry::{CountUsers, DisconnectUser};
 use hub_actors::CloseReason;
 use serde_json::json;
 
-use super::require_role;
+use super::authorized::{Admin, Authorized};
 use crate::error::ApiError;
-use crate::startup::AppState;
+use crate::state::AppState;
 
 /// `GET /status` (role `admin`): what this instance is and holds.
-pub async fn status(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
-    require_role(&req, &state, "admin")?;
+pub(super) async fn status(_: Authorized<Admin>, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     let users = state.registry.send(CountUsers).await.unwrap_or(0);
     let stats = state.stats.snapshot();
     let cluster = match &state.cluster {
@@ -57,18 +56,17 @@ pub async fn status(req: HttpRequest, state: web::Data<AppState>) -> Result<Http
 
 /// `POST /api/v1/users/{user_id}/disconnect` (role `admin`): closes the user's sockets here
 /// with 4003.
-pub async fn disconnect(
-    req: HttpRequest,
+pub(super) async fn disconnect(
+    operator: Authorized<Admin>,
     path: web::Path<String>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let operator = require_role(&req, &state, "admin")?;
     let user_id = path.into_inner();
     if let Some(cluster) = &state.cluster {
         // Every instance, this one included, hears it on the control channel.
         let instances =
             cluster.disconnect_everywhere(&user_id).await.map_err(|e| ApiError::Unavailable(e.to_string()))?;
-        tracing::info!(%user_id, operator = %operator.user_id, instances, "operator disconnect sent to every instance");
+        tracing::info!(%user_id, operator = %operator.principal.user_id, instances, "operator disconnect sent to every instance");
         return Ok(HttpResponse::Ok().json(json!({ "user_id": user_id, "instances_notified": instances })));
     }
     let closed = state
@@ -76,6 +74,6 @@ pub async fn disconnect(
         .send(DisconnectUser { user_id: user_id.as_str().into(), reason: CloseReason::DisconnectedByOperator })
         .await
         .map_err(|_| ApiError::Unavailable("the registry is not running".into()))?;
-    tracing::info!(%user_id, operator = %operator.user_id, closed, "operator disconnected user");
+    tracing::info!(%user_id, operator = %operator.principal.user_id, closed, "operator disconnected user");
     Ok(HttpResponse::Ok().json(json!({ "user_id": user_id, "sockets_closed": closed })))
 }

@@ -10,7 +10,7 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use sha2::{Digest, Sha256};
 
 use super::origin;
-use crate::startup::AppState;
+use crate::state::AppState;
 
 /// The pages' policy: nothing but the hub's own origin, no inline script or style, no framing.
 const CONTENT_SECURITY_POLICY: &str =
@@ -39,10 +39,8 @@ const SVG: &str = "image/svg+xml";
 const CLIENT: Asset = asset!("/client/hub-client.js", "client/hub-client.js", JS);
 
 /// The signed-in user's live feed, on the public listener.
-const FEED_PAGE: &[Asset] = &[
-    asset!("/dashboard/", "dashboard/index.html", HTML),
-    asset!("/dashboard/feed.js", "dashboard/feed.js", JS),
-];
+const FEED_PAGE: &[Asset] =
+    &[asset!("/dashboard/", "dashboard/index.html", HTML), asset!("/dashboard/feed.js", "dashboard/feed.js", JS)];
 
 /// The operators' page, beside `/status` (on `server.admin_addr` when that is set).
 const ADMIN_PAGE: &[Asset] = &[
@@ -122,9 +120,8 @@ fn file(req: &HttpRequest, asset: &'static Asset) -> HttpResponse {
 
 /// Each file's entity tag: a digest of its bytes, computed once.
 fn etag(asset: &Asset) -> &'static str {
-    static TAGS: LazyLock<Vec<(&'static str, String)>> = LazyLock::new(|| {
-        all().map(|a| (a.path, format!("\"{}\"", &hex(&Sha256::digest(a.body))[..32]))).collect()
-    });
+    static TAGS: LazyLock<Vec<(&'static str, String)>> =
+        LazyLock::new(|| all().map(|a| (a.path, format!("\"{}\"", &hex(&Sha256::digest(a.body))[..32]))).collect());
     TAGS.iter().find(|(path, _)| *path == asset.path).map(|(_, tag)| tag.as_str()).expect("every asset is listed")
 }
 

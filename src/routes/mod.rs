@@ -2,8 +2,8 @@
 //! `/readyz`, `/metrics`, `/status`) join it unless `server.admin_addr` gives them their own.
 
 mod admin;
-pub mod admission;
 mod assets;
+mod authorized;
 mod health;
 mod origin;
 mod owners;
@@ -13,12 +13,10 @@ mod ws;
 use actix_web::{web, HttpRequest};
 use futures::StreamExt;
 
-use crate::auth::{AuthError, Principal};
 use crate::error::ApiError;
-use crate::startup::AppState;
 
 /// Routes of the public listener.
-pub fn public(cfg: &mut web::ServiceConfig) {
+pub(crate) fn public(cfg: &mut web::ServiceConfig) {
     cfg.route("/ws", web::get().to(ws::connect)).route("/ws/", web::get().to(ws::connect)).service(
         web::scope("/api/v1")
             .route("/publish", web::post().to(publish::publish))
@@ -30,7 +28,7 @@ pub fn public(cfg: &mut web::ServiceConfig) {
 }
 
 /// Routes for operators and probes.
-pub fn admin(cfg: &mut web::ServiceConfig) {
+pub(crate) fn admin(cfg: &mut web::ServiceConfig) {
     cfg.route("/healthz", web::get().to(health::healthz))
         .route("/readyz", web::get().to(health::readyz))
         .route("/metrics", web::get().to(health::metrics))
@@ -39,27 +37,8 @@ pub fn admin(cfg: &mut web::ServiceConfig) {
 }
 
 /// Any path or method no route serves: a JSON 404 like every other error.
-pub async fn not_found(req: HttpRequest) -> Result<actix_web::HttpResponse, ApiError> {
+pub(crate) async fn not_found(req: HttpRequest) -> Result<actix_web::HttpResponse, ApiError> {
     Err(ApiError::NotFound(format!("no route for {} {}", req.method(), req.path())))
-}
-
-/// The bearer token of a request, if it has one.
-fn bearer(req: &HttpRequest) -> Option<&str> {
-    let header = req.headers().get(actix_web::http::header::AUTHORIZATION)?.to_str().ok()?;
-    let (scheme, token) = header.split_once(' ')?;
-    scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
-}
-
-/// The caller's principal, if its bearer token is valid and carries `role`.
-fn require_role(req: &HttpRequest, state: &AppState, role: &'static str) -> Result<Principal, ApiError> {
-    let token = bearer(req).ok_or(AuthError::Missing);
-    let principal = token.and_then(|t| state.auth.verify(t)).inspect_err(|e| {
-        metrics::counter!("hub_auth_failures_total", "reason" => e.reason()).increment(1);
-    })?;
-    if !principal.has_role(role) {
-        return Err(ApiError::Forbidden(role));
-    }
-    Ok(principal)
 }
 
 /// The request body, refused with a JSON 413 past `limit` bytes.

@@ -1,13 +1,14 @@
 //! `POST /api/v1/owners` (role `service`): tells the hub who owns a batch or a class, so
 //! events that name only the batch or class reach that teacher (and held ones are released).
 
-use actix_web::{web, HttpRequest, HttpResponse};
+use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 
-use super::{read_limited, require_role};
+use super::authorized::{Authorized, Service};
+use super::read_limited;
 use crate::contracts::OwnerKey;
 use crate::error::{without_position, ApiError};
-use crate::startup::AppState;
+use crate::state::AppState;
 
 /// One ownership fact: a user with a batch, a class, or both.
 #[derive(Debug, Deserialize)]
@@ -29,12 +30,11 @@ enum Body {
     Many(Vec<Ownership>),
 }
 
-pub async fn learn(
-    req: HttpRequest,
+pub(super) async fn learn(
+    _: Authorized<Service>,
     payload: web::Payload,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    require_role(&req, &state, "service")?;
     let bytes = read_limited(payload, state.settings.publish.max_body_bytes).await?;
     let body: Body = serde_json::from_slice(&bytes).map_err(|e| {
         ApiError::BadRequest(format!(
@@ -60,7 +60,7 @@ pub async fn learn(
     }
     let learned = keys.len();
     for (key, user) in keys {
-        state.owners.learn(key, user).await.map_err(|e| ApiError::Unavailable(e.to_string()))?;
+        state.owners.learn(key, user).await?;
     }
     Ok(HttpResponse::Accepted().json(serde_json::json!({ "learned": learned })))
 }

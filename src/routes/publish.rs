@@ -1,16 +1,17 @@
 //! `POST /api/v1/publish` and `POST /api/v1/publish/batch` (role `service`): notifications for
 //! services that do not use Kafka, and the embedded mode's only input.
 
-use actix_web::{web, HttpRequest, HttpResponse};
+use actix_web::{web, HttpResponse};
 use chrono::{DateTime, Utc};
 use hub_actors::{Accepted, Draft};
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
-use super::{read_limited, require_role};
+use super::authorized::{Authorized, Service};
+use super::read_limited;
 use crate::contracts::{frame_timestamp, Category, LegacyKeys, Priority};
 use crate::error::{without_position, ApiError};
-use crate::startup::AppState;
+use crate::state::AppState;
 
 /// Longest user id or event name accepted.
 const MAX_NAME_LEN: usize = 256;
@@ -45,27 +46,25 @@ fn standard_priority() -> Priority {
     Priority::Standard
 }
 
-pub async fn publish(
-    req: HttpRequest,
+pub(super) async fn publish(
+    _: Authorized<Service>,
     payload: web::Payload,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    require_role(&req, &state, "service")?;
     let bytes = read_limited(payload, state.settings.publish.max_body_bytes).await?;
     let deserializer = &mut serde_json::Deserializer::from_slice(&bytes);
     let body = parse(deserializer).and_then(validate)?;
-    let accepted = state.bridge.publish(into_draft(body)).await.map_err(|e| ApiError::Unavailable(e.to_string()))?;
+    let accepted = state.bridge.publish(into_draft(body)).await?;
     Ok(HttpResponse::Accepted().json(accepted_json(accepted)))
 }
 
 /// Publishes every item of a JSON array, in order, each on its own: one result per item, so a
 /// bad item fails alone. 200 with the results, or 400/413 when the array itself is unusable.
-pub async fn publish_batch(
-    req: HttpRequest,
+pub(super) async fn publish_batch(
+    _: Authorized<Service>,
     payload: web::Payload,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    require_role(&req, &state, "service")?;
     let limits = &state.settings.publish;
     let bytes = read_limited(payload, limits.max_batch_bytes).await?;
     let items: Vec<Value> = serde_json::from_slice(&bytes).map_err(|e| {
@@ -93,7 +92,7 @@ pub async fn publish_batch(
                 json["status"] = 202.into();
                 json
             }
-            Err(error) => ApiError::Unavailable(error.to_string()).item_json(),
+            Err(error) => ApiError::from(error).item_json(),
         };
     }
     let accepted = results.iter().filter(|r| r["status"] == 202).count();

@@ -2,13 +2,13 @@
 //! per socket. A refused handshake never creates an actor.
 
 use actix_web::{web, HttpRequest, HttpResponse};
+use hub_actors::identity::TokenStage;
 use hub_actors::{Connection, Identity, NotificationId, ResumePoint};
 use serde::Deserialize;
 
-use super::bearer;
-use crate::auth::AuthError;
+use super::authorized::bearer;
 use crate::error::ApiError;
-use crate::startup::AppState;
+use crate::state::AppState;
 
 /// Query parameters of the handshake.
 #[derive(Debug, Deserialize)]
@@ -21,7 +21,7 @@ struct ConnectParams {
     epoch: Option<String>,
 }
 
-pub async fn connect(
+pub(super) async fn connect(
     req: HttpRequest,
     body: web::Payload,
     state: web::Data<AppState>,
@@ -42,10 +42,10 @@ pub async fn connect(
         .map_err(|e| ApiError::BadRequest(format!("invalid query: {e}")))?
         .into_inner();
     let token = params.token.as_deref().filter(|t| !t.is_empty()).or_else(|| bearer(&req));
-    let principal = token.ok_or(AuthError::Missing).and_then(|t| state.auth.verify(t)).inspect_err(|e| {
-        metrics::counter!("hub_auth_failures_total", "reason" => e.reason()).increment(1);
-        tracing::info!(reason = e.reason(), "websocket handshake refused");
-    })?;
+    let principal = state
+        .auth
+        .authenticate(token, TokenStage::Handshake)
+        .inspect_err(|e| tracing::info!(reason = e.reason(), "websocket handshake refused"))?;
     let resume = resume_point(params.since, params.epoch)?;
     let identity = Identity { user_id: principal.user_id.into(), expires_at: principal.expires_at };
     Connection::start(&req, body, identity, resume, state.connection_deps.clone())

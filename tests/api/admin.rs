@@ -81,7 +81,7 @@ async fn probes_answer_without_auth_and_metrics_expose_the_hubs_series() {
         "hub_publish_to_socket_seconds_bucket",
         "hub_notifications_delivered_total",
         "hub_notifications_published_total",
-        "hub_auth_failures_total{reason=\"malformed\"}",
+        "hub_auth_failures_total{reason=\"malformed\",stage=\"handshake\"}",
     ] {
         assert!(metrics.contains(series), "{series} missing from /metrics:\n{metrics}");
     }

@@ -17,7 +17,7 @@ use actix_ws::{AggregatedMessage, AggregatedMessageStream, CloseReason as WsClos
 
 use crate::close::CloseReason;
 use crate::history::ResumePoint;
-use crate::identity::{Identity, TokenVerifier};
+use crate::identity::{Identity, TokenStage, TokenVerifier};
 use crate::registry::{Join, JoinError, Leave, Registry};
 use crate::stats::EngineStats;
 use client_frame::ClientFrame;
@@ -234,13 +234,14 @@ impl Connection {
             }
             Ok(_) => {
                 tracing::warn!("renewal token names another user; refused");
-                metrics::counter!("hub_auth_failures_total", "reason" => "renewal_subject_mismatch").increment(1);
+                // The one reason only renewal has: a socket's user never changes.
+                TokenStage::Renewal.count_refusal("subject_mismatch");
                 self.control(ctx, client_frame::error("auth_subject_mismatch", "the new token is for another user"));
             }
-            Err(reason) => {
-                tracing::info!(%reason, "renewal token refused");
-                metrics::counter!("hub_auth_failures_total", "reason" => "renewal_invalid").increment(1);
-                self.control(ctx, client_frame::error("auth_failed", &reason));
+            Err(rejected) => {
+                tracing::info!(reason = rejected.reason(), error = %rejected, "renewal token refused");
+                TokenStage::Renewal.count_refusal(rejected.reason());
+                self.control(ctx, client_frame::error("auth_failed", &rejected.to_string()));
             }
         }
     }

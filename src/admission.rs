@@ -6,7 +6,7 @@ use std::time::Instant;
 use parking_lot::Mutex;
 
 /// Handshakes per second, with a burst of one second's worth.
-pub struct HandshakeRate {
+pub(crate) struct HandshakeRate {
     per_second: f64,
     bucket: Mutex<Bucket>,
 }
@@ -18,13 +18,13 @@ struct Bucket {
 
 impl HandshakeRate {
     /// A limiter admitting `per_second` handshakes on average.
-    pub fn new(per_second: u32) -> HandshakeRate {
+    pub(crate) fn new(per_second: u32) -> HandshakeRate {
         let per_second = f64::from(per_second.max(1));
         HandshakeRate { per_second, bucket: Mutex::new(Bucket { tokens: per_second, refilled: Instant::now() }) }
     }
 
     /// Takes a token if one is there.
-    pub fn admit(&self) -> bool {
+    pub(crate) fn admit(&self) -> bool {
         let mut bucket = self.bucket.lock();
         let now = Instant::now();
         let earned = now.duration_since(bucket.refilled).as_secs_f64() * self.per_second;
