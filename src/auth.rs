@@ -4,9 +4,7 @@
 //! Verification is stricter than today's Python service: `exp` is required, `nbf` is checked,
 //! no leeway by default, exactly one algorithm is accepted, and refresh tokens are refused.
 
-use std::time::{SystemTime, UNIX_EPOCH};
-
-use hub_actors::{Identity, TokenVerifier};
+use hub_actors::{clock, Identity, TokenVerifier};
 use jsonwebtoken::errors::ErrorKind;
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use secrecy::ExposeSecret;
@@ -202,7 +200,7 @@ impl JwtAuth {
         let encoding = self.encoding.as_ref()?;
         let claims = Claims {
             sub: sub.to_owned(),
-            exp: unix_now() + lifetime_secs,
+            exp: clock::unix_secs() + lifetime_secs,
             nbf: None,
             iss: self.issuer.clone(),
             aud: Audience::One(self.audience.clone()),
@@ -235,8 +233,4 @@ fn classify(kind: &ErrorKind) -> AuthError {
         ErrorKind::MissingRequiredClaim(claim) => AuthError::MissingClaim(claim.clone()),
         _ => AuthError::Malformed,
     }
-}
-
-fn unix_now() -> u64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs())
 }

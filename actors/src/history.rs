@@ -6,12 +6,13 @@
 
 use std::collections::VecDeque;
 use std::num::NonZeroUsize;
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant};
 
 use futures::future::{self, BoxFuture};
 use lru::LruCache;
 use parking_lot::{Mutex, MutexGuard};
 
+use crate::clock;
 use crate::notification::{Draft, Frame, NotificationId, UserId};
 
 /// Where a reconnecting client says it left off.
@@ -167,7 +168,7 @@ impl Appender<'_> {
     pub fn append(&mut self, draft: &Draft) -> (NotificationId, Frame) {
         let settings = &self.history.settings;
         let inner = &mut *self.inner;
-        let id = inner.last_id.next_after(unix_ms());
+        let id = inner.last_id.next_after(clock::unix_millis());
         inner.last_id = id;
         let frame = Frame::notification(draft, id, &self.history.epoch);
         let oldest_kept = frame.accepted_at.checked_sub(settings.max_age);
@@ -207,10 +208,6 @@ impl History for MemoryHistory {
     fn replay(&self, user: &UserId, from: &ResumePoint) -> BoxFuture<'static, Result<Replay, HistoryError>> {
         Box::pin(future::ready(Ok(self.replay_now(user, from))))
     }
-}
-
-fn unix_ms() -> u64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis() as u64)
 }
 
 #[cfg(test)]

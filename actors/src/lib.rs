@@ -7,6 +7,7 @@
 //! token verification ([`TokenVerifier`]) and the settings ([`ConnectionSettings`]).
 
 pub mod bridge;
+pub mod clock;
 pub mod close;
 pub mod connection;
 pub mod history;

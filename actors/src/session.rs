@@ -3,11 +3,11 @@
 
 use std::collections::HashMap;
 use std::sync::Arc;
-use std::time::{SystemTime, UNIX_EPOCH};
 
 use actix::prelude::*;
 use futures::future::{BoxFuture, FutureExt, Shared};
 
+use crate::clock;
 use crate::close::CloseReason;
 use crate::connection::{Close, ConnectionHandle};
 use crate::history::{History, Replay, ResumePoint};
@@ -45,14 +45,13 @@ impl UserSession {
         arrived: BoxFuture<'static, ()>,
         stats: Arc<EngineStats>,
     ) -> UserSession {
-        let started_ms = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis() as u64);
         UserSession {
             user_id,
             members: HashMap::new(),
             history,
             arrived: arrived.shared(),
             last: None,
-            started_ms,
+            started_ms: clock::unix_millis(),
             stats,
         }
     }

@@ -9,12 +9,13 @@ mod socket;
 use std::rc::Weak;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant};
 
 use actix::prelude::*;
 use actix_web::{web, HttpRequest, HttpResponse};
 use actix_ws::{AggregatedMessage, AggregatedMessageStream, CloseReason as WsCloseReason, ProtocolError};
 
+use crate::clock;
 use crate::close::CloseReason;
 use crate::history::ResumePoint;
 use crate::identity::{Identity, TokenVerifier};
@@ -189,7 +190,7 @@ impl Connection {
         for timer in self.expiry_timers.drain(..) {
             ctx.cancel_future(timer);
         }
-        let now = unix_now();
+        let now = clock::unix_secs();
         let exp = self.identity.expires_at;
         let until_exp = Duration::from_secs(exp.saturating_sub(now));
         let notice = self.deps.settings.renew_notice;
@@ -349,8 +350,4 @@ fn drop_now(outbox: &Outbox, socket: Option<&Weak<Socket>>) {
     if let Some(socket) = socket {
         socket::reset(socket);
     }
-}
-
-fn unix_now() -> u64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs())
 }
