@@ -9,7 +9,7 @@ use std::sync::Arc;
 use actix::prelude::*;
 
 use crate::close::CloseReason;
-use crate::connection::ConnectionHandle;
+use crate::handle::ConnectionHandle;
 use crate::history::{History, ResumePoint};
 use crate::notification::{Frame, UserId};
 use crate::presence::Presence;
@@ -254,8 +254,9 @@ mod tests {
     use futures::future::BoxFuture;
 
     use super::*;
-    use crate::connection::{Close, ConnectionHandle, Outbox};
+    use crate::handle::{Close, ConnectionHandle};
     use crate::history::{HistorySettings, MemoryHistory};
+    use crate::outbox::Outbox;
     use crate::presence::Presence;
 
     /// Stands in for a connection's actor, which only takes close commands from a session.

@@ -9,7 +9,7 @@ use futures::future::{BoxFuture, FutureExt, Shared};
 
 use crate::clock;
 use crate::close::CloseReason;
-use crate::connection::{Close, ConnectionHandle};
+use crate::handle::{Close, ConnectionHandle};
 use crate::history::{History, Replay, ResumePoint};
 use crate::notification::{Frame, NotificationId, UserId};
 use crate::stats::EngineStats;

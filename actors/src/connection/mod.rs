@@ -3,7 +3,6 @@
 //! queues live frames directly. Nobody awaits a socket write.
 
 mod client_frame;
-mod outbox;
 mod socket;
 
 use std::rc::Weak;
@@ -17,12 +16,13 @@ use actix_ws::{AggregatedMessage, AggregatedMessageStream, CloseReason as WsClos
 
 use crate::clock;
 use crate::close::CloseReason;
+use crate::handle::{Close, ConnectionHandle};
 use crate::history::ResumePoint;
 use crate::identity::{Identity, TokenVerifier};
+use crate::outbox::Outbox;
 use crate::registry::{Join, JoinError, Leave, Registry};
 use crate::stats::EngineStats;
 use client_frame::ClientFrame;
-pub use outbox::{Outbox, Overflow};
 pub use socket::Socket;
 
 /// Limits and intervals of one socket, from the service's settings.
@@ -55,27 +55,6 @@ pub struct ConnectionDeps {
     pub settings: Arc<ConnectionSettings>,
     /// Live counts.
     pub stats: Arc<EngineStats>,
-}
-
-/// How a session reaches a connection. Frames go straight into the socket's outbox, from the
-/// session's thread: a message to the connection actor for each frame would cost a mailbox hop
-/// and a wake-up of the actor, which is most of what fanning out costs beyond the socket write.
-#[derive(Clone)]
-pub struct ConnectionHandle {
-    /// The connection's id, unique in this process.
-    pub id: u64,
-    /// Where frames go.
-    pub outbox: Outbox,
-    /// Where close commands go (a recipient, so tests can stand in a recording actor).
-    pub close: Recipient<Close>,
-}
-
-/// Close the socket with a catalogued reason.
-#[derive(Message)]
-#[rtype(result = "()")]
-pub struct Close {
-    /// The close code and reason.
-    pub reason: CloseReason,
 }
 
 static NEXT_CONNECTION_ID: AtomicU64 = AtomicU64::new(1);
