@@ -13,6 +13,7 @@ use lru::LruCache;
 use parking_lot::{Mutex, MutexGuard};
 
 use crate::clock;
+use crate::error::Cause;
 use crate::notification::{Draft, Frame, NotificationId, UserId};
 
 /// Where a reconnecting client says it left off.
@@ -40,9 +41,22 @@ pub enum Replay {
 /// Why history could not answer.
 #[derive(Debug, Clone, thiserror::Error)]
 pub enum HistoryError {
-    /// The store behind the history is unreachable.
-    #[error("history unavailable: {0}")]
-    Unavailable(String),
+    /// The store behind the history could not be reached or did not answer.
+    #[error("the history store is unavailable")]
+    Unavailable(#[source] Cause),
+    /// The store answered something the history does not understand.
+    #[error("the history store answered something unexpected")]
+    BadReply(#[source] Cause),
+}
+
+impl HistoryError {
+    /// A stable label for metrics and logs.
+    pub fn reason(&self) -> &'static str {
+        match self {
+            HistoryError::Unavailable(_) => "unavailable",
+            HistoryError::BadReply(_) => "bad_reply",
+        }
+    }
 }
 
 /// Reads a user's history for a resuming connection.

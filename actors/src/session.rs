@@ -9,6 +9,7 @@ use futures::future::{BoxFuture, FutureExt, Shared};
 
 use crate::clock;
 use crate::close::CloseReason;
+use crate::error::ErrorChain;
 use crate::handle::{Close, ConnectionHandle};
 use crate::history::{History, Replay, ResumePoint};
 use crate::notification::{Frame, NotificationId, UserId};
@@ -72,7 +73,12 @@ impl UserSession {
                     session.finish_replay(connection_id, replay);
                 }
                 Err(error) => {
-                    tracing::warn!(user_id = %session.user_id, %error, "replay failed; closing the socket so it resumes later");
+                    tracing::warn!(
+                        user_id = %session.user_id,
+                        reason = error.reason(),
+                        error = %ErrorChain(&error),
+                        "replay failed; closing the socket so it resumes later"
+                    );
                     metrics::counter!("hub_replays_total", "outcome" => "failed").increment(1);
                     if let Some(member) = session.members.get(&connection_id) {
                         member.handle.close.do_send(Close { reason: CloseReason::InternalError });
@@ -258,7 +264,7 @@ impl Handler<CatchUp> for UserSession {
                     }
                     Err(error) => {
                         metrics::counter!("hub_catch_ups_total", "outcome" => "failed").increment(1);
-                        tracing::warn!(user_id = %session.user_id, %error, "catch-up failed");
+                        tracing::warn!(user_id = %session.user_id, reason = error.reason(), error = %ErrorChain(&error), "catch-up failed");
                         // The held live frames still go out; the next catch-up reads history again.
                         Replay::Frames(Vec::new())
                     }

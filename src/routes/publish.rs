@@ -3,7 +3,7 @@
 
 use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
-use hub_actors::{Accepted, Draft};
+use hub_actors::{Accepted, Draft, ErrorChain};
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
@@ -54,7 +54,8 @@ pub async fn publish(
     let bytes = read_limited(payload, state.settings.publish.max_body_bytes).await?;
     let deserializer = &mut serde_json::Deserializer::from_slice(&bytes);
     let body = parse(deserializer).and_then(validate)?;
-    let accepted = state.bridge.publish(into_draft(body)).await.map_err(|e| ApiError::Unavailable(e.to_string()))?;
+    let accepted =
+        state.bridge.publish(into_draft(body)).await.map_err(|e| ApiError::Unavailable(ErrorChain(&e).to_string()))?;
     Ok(HttpResponse::Accepted().json(accepted_json(accepted)))
 }
 
@@ -93,7 +94,7 @@ pub async fn publish_batch(
                 json["status"] = 202.into();
                 json
             }
-            Err(error) => ApiError::Unavailable(error.to_string()).item_json(),
+            Err(error) => ApiError::Unavailable(ErrorChain(&error).to_string()).item_json(),
         };
     }
     let accepted = results.iter().filter(|r| r["status"] == 202).count();
