@@ -137,15 +137,10 @@ impl MemoryHistory {
         }
     }
 
-    /// This history's epoch.
-    pub fn epoch(&self) -> &str {
-        &self.epoch
-    }
-
     /// Holds the history for appending. Ids are assigned under its lock, so a caller that routes
     /// the frames before letting go has them reach the router in id order, whatever thread
     /// published them.
-    pub fn appender(&self) -> Appender<'_> {
+    pub(crate) fn appender(&self) -> Appender<'_> {
         Appender { history: self, inner: self.inner.lock() }
     }
 
@@ -172,14 +167,14 @@ impl MemoryHistory {
 }
 
 /// The history, locked for appending; see [`MemoryHistory::appender`].
-pub struct Appender<'a> {
+pub(crate) struct Appender<'a> {
     history: &'a MemoryHistory,
     inner: MutexGuard<'a, Inner>,
 }
 
 impl Appender<'_> {
     /// Assigns the next id to `draft` and records its frame; returns the id and the frame to route.
-    pub fn append(&mut self, draft: &Draft) -> (NotificationId, Frame) {
+    pub(crate) fn append(&mut self, draft: &Draft) -> (NotificationId, Frame) {
         let settings = &self.history.settings;
         let inner = &mut *self.inner;
         let id = inner.last_id.next_after(clock::unix_millis());
@@ -261,7 +256,7 @@ mod tests {
         let h = MemoryHistory::new(settings());
         let a = append(&h, &draft("u"));
         let b = append(&h, &draft("u"));
-        let from = ResumePoint { since: a, epoch: Some(h.epoch().into()) };
+        let from = ResumePoint { since: a, epoch: Some(h.epoch.clone()) };
         assert_eq!(ids(h.replay_now(&"u".into(), &from)), vec![b]);
     }
 
@@ -274,12 +269,12 @@ mod tests {
             append(&h, &draft("u"));
         }
         // The ring holds the last three: a client that saw `first` missed `second`, trimmed.
-        let from = ResumePoint { since: first, epoch: Some(h.epoch().into()) };
+        let from = ResumePoint { since: first, epoch: Some(h.epoch.clone()) };
         assert!(matches!(h.replay_now(&"u".into(), &from), Replay::Resync { .. }));
         // A client that saw `second` missed nothing that was trimmed.
-        let from = ResumePoint { since: second, epoch: Some(h.epoch().into()) };
+        let from = ResumePoint { since: second, epoch: Some(h.epoch.clone()) };
         assert_eq!(ids(h.replay_now(&"u".into(), &from)).len(), 3);
-        let after_trim = ResumePoint { since: append(&h, &draft("u")), epoch: Some(h.epoch().into()) };
+        let after_trim = ResumePoint { since: append(&h, &draft("u")), epoch: Some(h.epoch.clone()) };
         assert!(ids(h.replay_now(&"u".into(), &after_trim)).is_empty());
     }
 
@@ -294,7 +289,7 @@ mod tests {
     #[test]
     fn an_evicted_user_resumes_with_a_resync_not_a_silent_gap() {
         let h = MemoryHistory::new(settings());
-        let before = ResumePoint { since: NotificationId::ZERO, epoch: Some(h.epoch().into()) };
+        let before = ResumePoint { since: NotificationId::ZERO, epoch: Some(h.epoch.clone()) };
         append(&h, &draft("a"));
         append(&h, &draft("b"));
         append(&h, &draft("c")); // evicts "a", the least recently used

@@ -71,7 +71,7 @@ impl Actor for Registry {
 /// A socket asks to join its user's session.
 #[derive(Message)]
 #[rtype(result = "Result<(), JoinError>")]
-pub struct Join {
+pub(crate) struct Join {
     /// The socket's user.
     pub user_id: UserId,
     /// How the session reaches the socket.
@@ -82,7 +82,7 @@ pub struct Join {
 
 /// Why a socket may not join.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
-pub enum JoinError {
+pub(crate) enum JoinError {
     /// The user holds the maximum number of sockets here already.
     #[error("too many sockets for this user")]
     TooManySockets,
@@ -113,7 +113,7 @@ impl Handler<Join> for Registry {
 /// A socket that joined has gone.
 #[derive(Message)]
 #[rtype(result = "()")]
-pub struct Leave {
+pub(crate) struct Leave {
     /// The socket's user.
     pub user_id: UserId,
     /// The socket's id, as it joined.
@@ -156,7 +156,7 @@ impl Handler<Route> for Registry {
 /// Frames for several users, in order: a batch accepted together.
 #[derive(Message)]
 #[rtype(result = "()")]
-pub struct RouteAll {
+pub(crate) struct RouteAll {
     /// The frames, each for one user.
     pub routes: Vec<Route>,
 }
