@@ -1,6 +1,6 @@
 //! The registry: which users have a session on this instance, and the router to them.
 //!
-//! It alone starts and stops [`UserSession`] actors and counts each user's sockets, so a socket
+//! It alone starts and stops `UserSession` actors and counts each user's sockets, so a socket
 //! joining while the user's last one leaves can never land on a session that is stopping.
 
 use std::collections::HashMap;

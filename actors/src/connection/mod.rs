@@ -1,5 +1,5 @@
 //! One actor per WebSocket: it joins its user's session, reads client frames, keeps the
-//! heartbeat and the token's lifetime, and owns the socket's [`Outbox`], into which its session
+//! heartbeat and the token's lifetime, and owns the socket's outbox, into which its session
 //! queues live frames directly. Nobody awaits a socket write.
 
 mod client_frame;
