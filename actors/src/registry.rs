@@ -209,7 +209,7 @@ impl Handler<Drain> for Registry {
     type Result = ResponseFuture<usize>;
 
     fn handle(&mut self, drain: Drain, _: &mut Context<Self>) -> Self::Result {
-        // The users here now: new sockets are refused once draining begins. The batches run
+        // The users here now: the service refuses new sockets while it drains. The batches run
         // outside the registry, whose mailbox keeps taking the departures they cause.
         let sessions: Vec<Addr<UserSession>> = self.sessions.values().map(|entry| entry.session.clone()).collect();
         let stats = self.stats.clone();

@@ -264,7 +264,12 @@ impl Handler<CatchUp> for UserSession {
                     }
                     Err(error) => {
                         metrics::counter!("hub_catch_ups_total", "outcome" => "failed").increment(1);
-                        tracing::warn!(user_id = %session.user_id, reason = error.reason(), error = %ErrorChain(&error), "catch-up failed");
+                        tracing::warn!(
+                            user_id = %session.user_id,
+                            reason = error.reason(),
+                            error = %ErrorChain(&error),
+                            "catch-up failed"
+                        );
                         // The held live frames still go out; the next catch-up reads history again.
                         Replay::Frames(Vec::new())
                     }
