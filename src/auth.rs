@@ -4,10 +4,7 @@
 //! Verification is stricter than today's Python service: `exp` is required, `nbf` is checked,
 //! no leeway by default, exactly one algorithm is accepted, and refresh tokens are refused.
 
-use std::time::{SystemTime, UNIX_EPOCH};
-
-use hub_actors::identity::{TokenRejected, TokenStage};
-use hub_actors::{Identity, TokenVerifier};
+use hub_actors::{clock, Identity, TokenRejected, TokenStage, TokenVerifier};
 use jsonwebtoken::errors::ErrorKind;
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use secrecy::ExposeSecret;
@@ -221,7 +218,7 @@ impl JwtAuth {
         let encoding = self.encoding.as_ref()?;
         let claims = Claims {
             sub: sub.to_owned(),
-            exp: unix_now() + lifetime_secs,
+            exp: clock::unix_secs() + lifetime_secs,
             nbf: None,
             iss: self.issuer.clone(),
             aud: Audience::One(self.audience.clone()),
@@ -265,8 +262,4 @@ fn classify(error: JwtError) -> AuthError {
         ErrorKind::MissingRequiredClaim(claim) => AuthError::MissingClaim { claim: claim.clone(), source: error },
         _ => AuthError::Malformed(error),
     }
-}
-
-fn unix_now() -> u64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs())
 }

@@ -3,7 +3,7 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, ResponseError};
-use hub_actors::BridgeError;
+use hub_actors::{BridgeError, ErrorChain};
 use serde::Serialize;
 
 use crate::auth::AuthError;
@@ -105,7 +105,7 @@ impl ResponseError for ApiError {
 /// The bridge could not take a notification: the caller retries later.
 impl From<BridgeError> for ApiError {
     fn from(error: BridgeError) -> ApiError {
-        ApiError::Unavailable(error.to_string())
+        ApiError::Unavailable(ErrorChain(&error).to_string())
     }
 }
 

@@ -4,17 +4,14 @@
 use std::net::TcpListener;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use actix::{Actor, Addr, AsyncContext};
 use actix_web::dev::Server;
 use actix_web::{web, App, HttpServer};
 use hub_actors::connection::ConnectionDeps;
-use hub_actors::registry::ListSessions;
-use hub_actors::session::CloseAll;
-use hub_actors::{
-    Bridge, CloseReason, ConnectionSettings, EngineStats, LocalBridge, LocalPresence, MemoryHistory, Registry,
-};
+use hub_actors::registry::Drain;
+use hub_actors::{Bridge, ConnectionSettings, EngineStats, LocalBridge, LocalPresence, MemoryHistory, Registry};
 use tokio::sync::Notify;
 
 use crate::admission::HandshakeRate;
@@ -229,27 +226,16 @@ impl Application {
     }
 }
 
-/// Marks the instance as draining, then closes every socket with 1001 in paced batches and waits
-/// (until `deadline`) for the connection actors to stop.
+/// Marks the instance as draining, then has the engine close every socket with 1001 in paced
+/// batches and wait (until `deadline`) for the connection actors to stop.
 async fn drain(state: &AppState, deadline: Instant) {
     state.draining.store(true, Ordering::Relaxed);
     let settings = &state.settings.shutdown;
     tracing::info!(sockets = state.stats.connections(), "draining: closing sockets with 1001 in batches");
-    let sessions = state.registry.send(ListSessions).await.unwrap_or_default();
-    let mut in_batch = 0;
-    for session in sessions {
-        if Instant::now() >= deadline {
-            break;
-        }
-        in_batch += session.send(CloseAll { reason: CloseReason::ShuttingDown }).await.unwrap_or(0);
-        if in_batch >= settings.close_batch_size {
-            in_batch = 0;
-            tokio::time::sleep(settings.close_batch_interval).await;
-        }
-    }
-    while state.stats.connections() > 0 && Instant::now() < deadline {
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    let drain =
+        Drain { batch_size: settings.close_batch_size, batch_interval: settings.close_batch_interval, deadline };
+    let closed = state.registry.send(drain).await.unwrap_or(0);
+    tracing::debug!(closed, "draining: sockets told to close");
 }
 
 fn bind(addr: &str) -> Result<TcpListener, StartError> {

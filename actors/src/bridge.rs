@@ -12,6 +12,7 @@ use futures::future::{self, BoxFuture, FutureExt};
 use lru::LruCache;
 use parking_lot::Mutex;
 
+use crate::error::Cause;
 use crate::history::MemoryHistory;
 use crate::notification::{Draft, NotificationId};
 use crate::registry::{Registry, Route, RouteAll};
@@ -38,9 +39,26 @@ impl Accepted {
 /// Why the bridge did not take a notification; the producer keeps it and retries.
 #[derive(Debug, Clone, thiserror::Error)]
 pub enum BridgeError {
-    /// The shared store behind the bridge is unreachable.
-    #[error("bridge unavailable: {0}")]
-    Unavailable(String),
+    /// The store behind the bridge could not be reached or did not answer.
+    #[error("the notification store is unavailable")]
+    Unavailable(#[source] Cause),
+    /// The store refused this notification; the others handed off with it may have gone in.
+    #[error("the notification store refused the notification")]
+    Refused(#[source] Cause),
+    /// The store answered something the bridge does not understand.
+    #[error("the notification store answered something unexpected")]
+    BadReply(#[source] Cause),
+}
+
+impl BridgeError {
+    /// A stable label for metrics and logs.
+    pub fn reason(&self) -> &'static str {
+        match self {
+            BridgeError::Unavailable(_) => "unavailable",
+            BridgeError::Refused(_) => "refused",
+            BridgeError::BadReply(_) => "bad_reply",
+        }
+    }
 }
 
 /// Hands notifications to the engine.

@@ -78,7 +78,7 @@ impl CloseReason {
     }
 
     /// The close frame payload.
-    pub fn to_ws(self) -> WsCloseReason {
+    pub(crate) fn to_ws(self) -> WsCloseReason {
         WsCloseReason { code: CloseCode::Other(self.code()), description: Some(self.reason().to_owned()) }
     }
 }

@@ -6,12 +6,14 @@
 
 use std::collections::VecDeque;
 use std::num::NonZeroUsize;
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant};
 
 use futures::future::{self, BoxFuture};
 use lru::LruCache;
 use parking_lot::{Mutex, MutexGuard};
 
+use crate::clock;
+use crate::error::Cause;
 use crate::notification::{Draft, Frame, NotificationId, UserId};
 
 /// Where a reconnecting client says it left off.
@@ -39,9 +41,22 @@ pub enum Replay {
 /// Why history could not answer.
 #[derive(Debug, Clone, thiserror::Error)]
 pub enum HistoryError {
-    /// The store behind the history is unreachable.
-    #[error("history unavailable: {0}")]
-    Unavailable(String),
+    /// The store behind the history could not be reached or did not answer.
+    #[error("the history store is unavailable")]
+    Unavailable(#[source] Cause),
+    /// The store answered something the history does not understand.
+    #[error("the history store answered something unexpected")]
+    BadReply(#[source] Cause),
+}
+
+impl HistoryError {
+    /// A stable label for metrics and logs.
+    pub fn reason(&self) -> &'static str {
+        match self {
+            HistoryError::Unavailable(_) => "unavailable",
+            HistoryError::BadReply(_) => "bad_reply",
+        }
+    }
 }
 
 /// Reads a user's history for a resuming connection.
@@ -122,15 +137,10 @@ impl MemoryHistory {
         }
     }
 
-    /// This history's epoch.
-    pub fn epoch(&self) -> &str {
-        &self.epoch
-    }
-
     /// Holds the history for appending. Ids are assigned under its lock, so a caller that routes
     /// the frames before letting go has them reach the router in id order, whatever thread
     /// published them.
-    pub fn appender(&self) -> Appender<'_> {
+    pub(crate) fn appender(&self) -> Appender<'_> {
         Appender { history: self, inner: self.inner.lock() }
     }
 
@@ -157,17 +167,17 @@ impl MemoryHistory {
 }
 
 /// The history, locked for appending; see [`MemoryHistory::appender`].
-pub struct Appender<'a> {
+pub(crate) struct Appender<'a> {
     history: &'a MemoryHistory,
     inner: MutexGuard<'a, Inner>,
 }
 
 impl Appender<'_> {
     /// Assigns the next id to `draft` and records its frame; returns the id and the frame to route.
-    pub fn append(&mut self, draft: &Draft) -> (NotificationId, Frame) {
+    pub(crate) fn append(&mut self, draft: &Draft) -> (NotificationId, Frame) {
         let settings = &self.history.settings;
         let inner = &mut *self.inner;
-        let id = inner.last_id.next_after(unix_ms());
+        let id = inner.last_id.next_after(clock::unix_millis());
         inner.last_id = id;
         let frame = Frame::notification(draft, id, &self.history.epoch);
         let oldest_kept = frame.accepted_at.checked_sub(settings.max_age);
@@ -209,10 +219,6 @@ impl History for MemoryHistory {
     }
 }
 
-fn unix_ms() -> u64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis() as u64)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -250,7 +256,7 @@ mod tests {
         let h = MemoryHistory::new(settings());
         let a = append(&h, &draft("u"));
         let b = append(&h, &draft("u"));
-        let from = ResumePoint { since: a, epoch: Some(h.epoch().into()) };
+        let from = ResumePoint { since: a, epoch: Some(h.epoch.clone()) };
         assert_eq!(ids(h.replay_now(&"u".into(), &from)), vec![b]);
     }
 
@@ -263,12 +269,12 @@ mod tests {
             append(&h, &draft("u"));
         }
         // The ring holds the last three: a client that saw `first` missed `second`, trimmed.
-        let from = ResumePoint { since: first, epoch: Some(h.epoch().into()) };
+        let from = ResumePoint { since: first, epoch: Some(h.epoch.clone()) };
         assert!(matches!(h.replay_now(&"u".into(), &from), Replay::Resync { .. }));
         // A client that saw `second` missed nothing that was trimmed.
-        let from = ResumePoint { since: second, epoch: Some(h.epoch().into()) };
+        let from = ResumePoint { since: second, epoch: Some(h.epoch.clone()) };
         assert_eq!(ids(h.replay_now(&"u".into(), &from)).len(), 3);
-        let after_trim = ResumePoint { since: append(&h, &draft("u")), epoch: Some(h.epoch().into()) };
+        let after_trim = ResumePoint { since: append(&h, &draft("u")), epoch: Some(h.epoch.clone()) };
         assert!(ids(h.replay_now(&"u".into(), &after_trim)).is_empty());
     }
 
@@ -283,7 +289,7 @@ mod tests {
     #[test]
     fn an_evicted_user_resumes_with_a_resync_not_a_silent_gap() {
         let h = MemoryHistory::new(settings());
-        let before = ResumePoint { since: NotificationId::ZERO, epoch: Some(h.epoch().into()) };
+        let before = ResumePoint { since: NotificationId::ZERO, epoch: Some(h.epoch.clone()) };
         append(&h, &draft("a"));
         append(&h, &draft("b"));
         append(&h, &draft("c")); // evicts "a", the least recently used

@@ -33,7 +33,7 @@ impl NotificationId {
 
     /// The next id after `self` at wall-clock time `now_ms`: time moves the id forward, and
     /// within one millisecond (or if the clock went back) the sequence does.
-    pub fn next_after(self, now_ms: u64) -> NotificationId {
+    pub(crate) fn next_after(self, now_ms: u64) -> NotificationId {
         if now_ms > self.ms {
             NotificationId { ms: now_ms, seq: 0 }
         } else {

@@ -1,20 +1,24 @@
 //! The registry: which users have a session on this instance, and the router to them.
 //!
-//! It alone starts and stops [`UserSession`] actors and counts each user's sockets, so a socket
+//! It alone starts and stops `UserSession` actors and counts each user's sockets, so a socket
 //! joining while the user's last one leaves can never land on a session that is stopping.
 
 use std::collections::HashMap;
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use actix::prelude::*;
 
 use crate::close::CloseReason;
-use crate::connection::ConnectionHandle;
+use crate::handle::ConnectionHandle;
 use crate::history::{History, ResumePoint};
 use crate::notification::{Frame, UserId};
 use crate::presence::Presence;
-use crate::session::{Attach, CatchUp, Detach, Fanout, Stop, UserSession};
+use crate::session::{Attach, CatchUp, CloseAll, Detach, Fanout, Stop, UserSession};
 use crate::stats::EngineStats;
+
+/// How often a drain looks whether the connections it closed have ended.
+const CONNECTIONS_POLL: Duration = Duration::from_millis(20);
 
 /// Routes frames to the sessions of users with sockets on this instance.
 pub struct Registry {
@@ -67,7 +71,7 @@ impl Actor for Registry {
 /// A socket asks to join its user's session.
 #[derive(Message)]
 #[rtype(result = "Result<(), JoinError>")]
-pub struct Join {
+pub(crate) struct Join {
     /// The socket's user.
     pub user_id: UserId,
     /// How the session reaches the socket.
@@ -78,7 +82,7 @@ pub struct Join {
 
 /// Why a socket may not join.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
-pub enum JoinError {
+pub(crate) enum JoinError {
     /// The user holds the maximum number of sockets here already.
     #[error("too many sockets for this user")]
     TooManySockets,
@@ -109,7 +113,7 @@ impl Handler<Join> for Registry {
 /// A socket that joined has gone.
 #[derive(Message)]
 #[rtype(result = "()")]
-pub struct Leave {
+pub(crate) struct Leave {
     /// The socket's user.
     pub user_id: UserId,
     /// The socket's id, as it joined.
@@ -152,7 +156,7 @@ impl Handler<Route> for Registry {
 /// Frames for several users, in order: a batch accepted together.
 #[derive(Message)]
 #[rtype(result = "()")]
-pub struct RouteAll {
+pub(crate) struct RouteAll {
     /// The frames, each for one user.
     pub routes: Vec<Route>,
 }
@@ -182,21 +186,52 @@ impl Handler<DisconnectUser> for Registry {
 
     fn handle(&mut self, msg: DisconnectUser, _: &mut Context<Self>) -> Self::Result {
         let Some(entry) = self.sessions.get(&msg.user_id) else { return MessageResult(0) };
-        entry.session.do_send(crate::session::CloseAll { reason: msg.reason });
+        entry.session.do_send(CloseAll { reason: msg.reason });
         MessageResult(entry.sockets)
     }
 }
 
-/// The sessions of every user here, for a paced shutdown.
+/// The graceful shutdown: close every socket here with 1001, in paced batches so clients do not
+/// all reconnect in the same instant, then wait for the connections to end. Stops at `deadline`
+/// whatever is left. Resolves to the number of sockets told to close.
 #[derive(Message)]
-#[rtype(result = "Vec<Addr<UserSession>>")]
-pub struct ListSessions;
+#[rtype(result = "usize")]
+pub struct Drain {
+    /// Sockets told to close before each pause.
+    pub batch_size: usize,
+    /// The pause after each batch.
+    pub batch_interval: Duration,
+    /// When closing and waiting give up.
+    pub deadline: Instant,
+}
 
-impl Handler<ListSessions> for Registry {
-    type Result = MessageResult<ListSessions>;
+impl Handler<Drain> for Registry {
+    type Result = ResponseFuture<usize>;
 
-    fn handle(&mut self, _: ListSessions, _: &mut Context<Self>) -> Self::Result {
-        MessageResult(self.sessions.values().map(|e| e.session.clone()).collect())
+    fn handle(&mut self, drain: Drain, _: &mut Context<Self>) -> Self::Result {
+        // The users here now: the service refuses new sockets while it drains. The batches run
+        // outside the registry, whose mailbox keeps taking the departures they cause.
+        let sessions: Vec<Addr<UserSession>> = self.sessions.values().map(|entry| entry.session.clone()).collect();
+        let stats = self.stats.clone();
+        Box::pin(async move {
+            let (mut closed, mut in_batch) = (0, 0);
+            for session in sessions {
+                if Instant::now() >= drain.deadline {
+                    break;
+                }
+                let sockets = session.send(CloseAll { reason: CloseReason::ShuttingDown }).await.unwrap_or(0);
+                closed += sockets;
+                in_batch += sockets;
+                if in_batch >= drain.batch_size {
+                    in_batch = 0;
+                    tokio::time::sleep(drain.batch_interval).await;
+                }
+            }
+            while stats.connections() > 0 && Instant::now() < drain.deadline {
+                tokio::time::sleep(CONNECTIONS_POLL).await;
+            }
+            closed
+        })
     }
 }
 
@@ -254,8 +289,9 @@ mod tests {
     use futures::future::BoxFuture;
 
     use super::*;
-    use crate::connection::{Close, ConnectionHandle, Outbox};
+    use crate::handle::{Close, ConnectionHandle};
     use crate::history::{HistorySettings, MemoryHistory};
+    use crate::outbox::Outbox;
     use crate::presence::Presence;
 
     /// Stands in for a connection's actor, which only takes close commands from a session.

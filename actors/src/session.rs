@@ -3,13 +3,14 @@
 
 use std::collections::HashMap;
 use std::sync::Arc;
-use std::time::{SystemTime, UNIX_EPOCH};
 
 use actix::prelude::*;
 use futures::future::{BoxFuture, FutureExt, Shared};
 
+use crate::clock;
 use crate::close::CloseReason;
-use crate::connection::{Close, ConnectionHandle};
+use crate::error::ErrorChain;
+use crate::handle::{Close, ConnectionHandle};
 use crate::history::{History, Replay, ResumePoint};
 use crate::notification::{Frame, NotificationId, UserId};
 use crate::stats::EngineStats;
@@ -45,14 +46,13 @@ impl UserSession {
         arrived: BoxFuture<'static, ()>,
         stats: Arc<EngineStats>,
     ) -> UserSession {
-        let started_ms = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis() as u64);
         UserSession {
             user_id,
             members: HashMap::new(),
             history,
             arrived: arrived.shared(),
             last: None,
-            started_ms,
+            started_ms: clock::unix_millis(),
             stats,
         }
     }
@@ -73,7 +73,12 @@ impl UserSession {
                     session.finish_replay(connection_id, replay);
                 }
                 Err(error) => {
-                    tracing::warn!(user_id = %session.user_id, %error, "replay failed; closing the socket so it resumes later");
+                    tracing::warn!(
+                        user_id = %session.user_id,
+                        reason = error.reason(),
+                        error = %ErrorChain(&error),
+                        "replay failed; closing the socket so it resumes later"
+                    );
                     metrics::counter!("hub_replays_total", "outcome" => "failed").increment(1);
                     if let Some(member) = session.members.get(&connection_id) {
                         member.handle.close.do_send(Close { reason: CloseReason::InternalError });
@@ -259,7 +264,12 @@ impl Handler<CatchUp> for UserSession {
                     }
                     Err(error) => {
                         metrics::counter!("hub_catch_ups_total", "outcome" => "failed").increment(1);
-                        tracing::warn!(user_id = %session.user_id, %error, "catch-up failed");
+                        tracing::warn!(
+                            user_id = %session.user_id,
+                            reason = error.reason(),
+                            error = %ErrorChain(&error),
+                            "catch-up failed"
+                        );
                         // The held live frames still go out; the next catch-up reads history again.
                         Replay::Frames(Vec::new())
                     }

@@ -44,7 +44,7 @@ macro_rules! counters {
     ($($name:ident => $inc:ident, $metric:literal),* $(,)?) => {
         $(
             #[doc = concat!("Counts `n` more `", stringify!($name), "`, here and in `", $metric, "`.")]
-            pub fn $inc(&self, n: u64) {
+            pub(crate) fn $inc(&self, n: u64) {
                 self.$name.fetch_add(n, Ordering::Relaxed);
                 // A cached handle: the per-frame path does no registry lookup.
                 static COUNTER: OnceLock<metrics::Counter> = OnceLock::new();

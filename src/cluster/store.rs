@@ -7,7 +7,8 @@ use std::sync::{Arc, LazyLock};
 
 use futures::future::{self, BoxFuture, FutureExt};
 use hub_actors::{
-    Accepted, Bridge, BridgeError, Draft, Frame, History, HistoryError, NotificationId, Replay, ResumePoint, UserId,
+    Accepted, Bridge, BridgeError, Cause, Draft, Frame, History, HistoryError, NotificationId, Replay, ResumePoint,
+    UserId,
 };
 use redis::aio::ConnectionManager;
 use redis::{Script, Value};
@@ -80,9 +81,10 @@ impl RedisStore {
             let replies = match invocation.invoke_async::<Vec<Vec<Value>>>(&mut redis).await {
                 Ok(replies) if replies.len() == count => replies,
                 Ok(replies) => {
-                    return vec![Err(BridgeError::Unavailable(format!("unexpected hand-off reply {replies:?}"))); count]
+                    let cause = Cause::new(format!("unexpected hand-off reply {replies:?}"));
+                    return vec![Err(BridgeError::BadReply(cause)); count];
                 }
-                Err(error) => return vec![Err(BridgeError::Unavailable(unavailable(error))); count],
+                Err(error) => return vec![Err(BridgeError::Unavailable(Cause::new(error))); count],
             };
             replies.iter().map(|reply| outcome(reply)).collect()
         })
@@ -91,10 +93,6 @@ impl RedisStore {
 
 fn new_epoch() -> String {
     format!("{:016x}", rand::random::<u64>())
-}
-
-fn unavailable(error: redis::RedisError) -> String {
-    format!("redis: {error}")
 }
 
 fn text(value: &Value) -> Option<String> {
@@ -112,8 +110,8 @@ fn outcome(reply: &[Value]) -> Result<Accepted, BridgeError> {
     match (field(0).as_deref(), id) {
         (Some("new"), Some(id)) => Ok(Accepted::New(id)),
         (Some("duplicate"), Some(id)) => Ok(Accepted::Duplicate(id)),
-        (Some("error"), _) => Err(BridgeError::Unavailable(format!("redis: {}", field(1).unwrap_or_default()))),
-        _ => Err(BridgeError::Unavailable(format!("unexpected hand-off reply {reply:?}"))),
+        (Some("error"), _) => Err(BridgeError::Refused(Cause::new(format!("redis: {}", field(1).unwrap_or_default())))),
+        _ => Err(BridgeError::BadReply(Cause::new(format!("unexpected hand-off reply {reply:?}")))),
     }
 }
 
@@ -188,8 +186,7 @@ impl History for RedisStore {
         let (max_len, max_age_ms) = (self.settings.max_len, self.settings.max_age_ms);
         let replays = self.replays.clone();
         Box::pin(async move {
-            let _permit =
-                replays.acquire_owned().await.map_err(|_| HistoryError::Unavailable("shutting down".into()))?;
+            let _permit = replays.acquire_owned().await.map_err(|e| HistoryError::Unavailable(Cause::new(e)))?;
             let reply: Vec<Value> = REPLAY
                 .key(history)
                 .key(epoch_key)
@@ -201,7 +198,7 @@ impl History for RedisStore {
                 .arg(max_age_ms)
                 .invoke_async(&mut redis)
                 .await
-                .map_err(|e| HistoryError::Unavailable(unavailable(e)))?;
+                .map_err(|e| HistoryError::Unavailable(Cause::new(e)))?;
             let mut fields = reply.iter().map(text);
             let outcome = fields.next().flatten();
             let epoch = fields.next().flatten().unwrap_or_default();
@@ -210,13 +207,14 @@ impl History for RedisStore {
                 Some("frames") => {
                     let mut frames = Vec::new();
                     while let (Some(Some(id)), Some(Some(tail))) = (fields.next(), fields.next()) {
-                        let id: NotificationId =
-                            id.parse().map_err(|_| HistoryError::Unavailable(format!("bad stream id {id}")))?;
+                        let id: NotificationId = id
+                            .parse()
+                            .map_err(|_| HistoryError::BadReply(Cause::new(format!("bad stream id {id}"))))?;
                         frames.push(Frame::from_tail(id, &epoch, &tail));
                     }
                     Ok(Replay::Frames(frames))
                 }
-                _ => Err(HistoryError::Unavailable(format!("unexpected replay reply {reply:?}"))),
+                _ => Err(HistoryError::BadReply(Cause::new(format!("unexpected replay reply {reply:?}")))),
             }
         })
     }

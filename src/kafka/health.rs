@@ -3,8 +3,8 @@
 
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
-use std::time::{SystemTime, UNIX_EPOCH};
 
+use hub_actors::clock;
 use parking_lot::Mutex;
 use rdkafka::statistics::Statistics;
 use serde::Serialize;
@@ -40,7 +40,7 @@ impl KafkaHealth {
         let (known, up) = real.fold((0, 0), |(k, u), b| (k + 1, u + usize::from(b.state == "UP")));
         self.brokers_known.store(known, Ordering::Relaxed);
         self.brokers_up.store(up, Ordering::Relaxed);
-        self.last_statistics_ms.store(now_ms(), Ordering::Relaxed);
+        self.last_statistics_ms.store(clock::unix_millis(), Ordering::Relaxed);
         let mut lag = self.lag.lock();
         lag.clear();
         for (topic, t) in &statistics.topics {
@@ -60,7 +60,8 @@ impl KafkaHealth {
 
     /// Whether the consumer is connected: fresh statistics and at least one broker up.
     pub fn connected(&self) -> bool {
-        let fresh = now_ms().saturating_sub(self.last_statistics_ms.load(Ordering::Relaxed)) < STALE_AFTER_MS;
+        let fresh =
+            clock::unix_millis().saturating_sub(self.last_statistics_ms.load(Ordering::Relaxed)) < STALE_AFTER_MS;
         fresh && self.brokers_up.load(Ordering::Relaxed) > 0
     }
 
@@ -77,8 +78,4 @@ impl KafkaHealth {
     pub fn lag(&self) -> BTreeMap<String, i64> {
         self.lag.lock().iter().map(|((t, p), lag)| (format!("{t}/{p}"), *lag)).collect()
     }
-}
-
-fn now_ms() -> u64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis() as u64)
 }

@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 
 use actix::prelude::*;
 use chrono::Utc;
-use hub_actors::{Accepted, Bridge, BridgeError};
+use hub_actors::{Accepted, Bridge, ErrorChain};
 use rdkafka::consumer::stream_consumer::StreamPartitionQueue;
 use rdkafka::consumer::Consumer;
 use rdkafka::message::{Message as _, OwnedMessage};
@@ -566,7 +566,7 @@ async fn publish(ingest: &Ingest, notification: &Notification, user: &str) -> Re
         .publish(draft(notification, user))
         .await
         .map(Outcome::Accepted)
-        .map_err(|BridgeError::Unavailable(why)| Retry(why))
+        .map_err(|error| Retry(ErrorChain(&error).to_string()))
 }
 
 /// Reads one partition's queue and hands each event to the actor, retrying a refused one with

@@ -6,7 +6,7 @@ use std::marker::PhantomData;
 
 use actix_web::dev::Payload;
 use actix_web::{web, FromRequest, HttpRequest};
-use hub_actors::identity::TokenStage;
+use hub_actors::TokenStage;
 
 use crate::auth::Principal;
 use crate::error::ApiError;

@@ -2,7 +2,7 @@
 //! per socket. A refused handshake never creates an actor.
 
 use actix_web::{web, HttpRequest, HttpResponse};
-use hub_actors::identity::TokenStage;
+use hub_actors::TokenStage;
 use hub_actors::{Connection, Identity, NotificationId, ResumePoint};
 use serde::Deserialize;
 

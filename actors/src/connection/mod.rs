@@ -1,27 +1,28 @@
 //! One actor per WebSocket: it joins its user's session, reads client frames, keeps the
-//! heartbeat and the token's lifetime, and owns the socket's [`Outbox`], into which its session
+//! heartbeat and the token's lifetime, and owns the socket's outbox, into which its session
 //! queues live frames directly. Nobody awaits a socket write.
 
 mod client_frame;
-mod outbox;
 mod socket;
 
 use std::rc::Weak;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant};
 
 use actix::prelude::*;
 use actix_web::{web, HttpRequest, HttpResponse};
 use actix_ws::{AggregatedMessage, AggregatedMessageStream, CloseReason as WsCloseReason, ProtocolError};
 
+use crate::clock;
 use crate::close::CloseReason;
+use crate::handle::{Close, ConnectionHandle};
 use crate::history::ResumePoint;
 use crate::identity::{Identity, TokenStage, TokenVerifier};
+use crate::outbox::Outbox;
 use crate::registry::{Join, JoinError, Leave, Registry};
 use crate::stats::EngineStats;
 use client_frame::ClientFrame;
-pub use outbox::{Outbox, Overflow};
 pub use socket::Socket;
 
 /// Limits and intervals of one socket, from the service's settings.
@@ -54,27 +55,6 @@ pub struct ConnectionDeps {
     pub settings: Arc<ConnectionSettings>,
     /// Live counts.
     pub stats: Arc<EngineStats>,
-}
-
-/// How a session reaches a connection. Frames go straight into the socket's outbox, from the
-/// session's thread: a message to the connection actor for each frame would cost a mailbox hop
-/// and a wake-up of the actor, which is most of what fanning out costs beyond the socket write.
-#[derive(Clone)]
-pub struct ConnectionHandle {
-    /// The connection's id, unique in this process.
-    pub id: u64,
-    /// Where frames go.
-    pub outbox: Outbox,
-    /// Where close commands go (a recipient, so tests can stand in a recording actor).
-    pub close: Recipient<Close>,
-}
-
-/// Close the socket with a catalogued reason.
-#[derive(Message)]
-#[rtype(result = "()")]
-pub struct Close {
-    /// The close code and reason.
-    pub reason: CloseReason,
 }
 
 static NEXT_CONNECTION_ID: AtomicU64 = AtomicU64::new(1);
@@ -189,7 +169,7 @@ impl Connection {
         for timer in self.expiry_timers.drain(..) {
             ctx.cancel_future(timer);
         }
-        let now = unix_now();
+        let now = clock::unix_secs();
         let exp = self.identity.expires_at;
         let until_exp = Duration::from_secs(exp.saturating_sub(now));
         let notice = self.deps.settings.renew_notice;
@@ -350,8 +330,4 @@ fn drop_now(outbox: &Outbox, socket: Option<&Weak<Socket>>) {
     if let Some(socket) = socket {
         socket::reset(socket);
     }
-}
-
-fn unix_now() -> u64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs())
 }
