@@ -9,13 +9,13 @@ use chrono::{DateTime, Utc};
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
+use crate::contracts::classification::Classification;
 use crate::contracts::content_digest::ContentDigest;
 use crate::contracts::error::DecodeError;
 use crate::contracts::notification::Notification;
 use crate::contracts::path_deserializer::from_value;
 use crate::contracts::priority::Priority;
 use crate::contracts::recipient::{OwnerKey, Recipient};
-use crate::contracts::topic_spec::Classification;
 use crate::contracts::user::is_user;
 
 pub(crate) mod batch_author_matches_suggested;

@@ -8,6 +8,7 @@ use serde::Deserialize;
 use serde_json::{Map, Value};
 
 use crate::contracts::category::Category;
+use crate::contracts::classification::Classification;
 use crate::contracts::error::DecodeError;
 use crate::contracts::events::{Context, Draft};
 use crate::contracts::notification::Notification;
@@ -15,7 +16,6 @@ use crate::contracts::path_deserializer::from_value;
 use crate::contracts::priority::Priority;
 use crate::contracts::recipient::{OwnerKey, Recipient};
 use crate::contracts::timestamp::Timestamp;
-use crate::contracts::topic_spec::Classification;
 use crate::contracts::user::require_user;
 
 #[derive(Deserialize)]
