@@ -26,6 +26,7 @@ use crate::contracts::{decode, Decoded, Limits, Notification, OwnerKey, Recipien
 use crate::ingest::draft::draft;
 use crate::ingest::owners::OwnerIndex;
 use crate::ingest::watermark::Watermark;
+use crate::telemetry::ErrorChain;
 
 /// First pause before retrying a refused hand-off; it doubles up to the configured maximum.
 const FIRST_BACKOFF: Duration = Duration::from_millis(100);
@@ -506,7 +507,7 @@ impl Handler<Process> for TopicConsumer {
             let step = match learned {
                 Ok(()) if act.is_current(at) => act.route(at, decoded, message),
                 Ok(()) => RouteStep::Done,
-                Err(error) => RouteStep::Retry(error.to_string()),
+                Err(error) => RouteStep::Retry(ErrorChain(&error).to_string()),
             };
             let ingest = act.ingest.clone();
             let work = async move {
@@ -517,7 +518,7 @@ impl Handler<Process> for TopicConsumer {
                     RouteStep::Lookup { key, notification, message } => match ingest.owners.lookup(&key).await {
                         Ok(Some(user)) => publish(&ingest, &notification, &user).await.map(Some),
                         Ok(None) => Ok(Some(Outcome::Unowned { key, notification: Box::new(notification), message })),
-                        Err(error) => Err(Retry(error.to_string())),
+                        Err(error) => Err(Retry(ErrorChain(&error).to_string())),
                     },
                 }
             }

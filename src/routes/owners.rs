@@ -8,6 +8,7 @@ use super::{read_limited, require_role};
 use crate::contracts::OwnerKey;
 use crate::error::{without_position, ApiError};
 use crate::startup::AppState;
+use crate::telemetry::ErrorChain;
 
 /// One ownership fact: a user with a batch, a class, or both.
 #[derive(Debug, Deserialize)]
@@ -60,7 +61,10 @@ pub async fn learn(
     }
     let learned = keys.len();
     for (key, user) in keys {
-        state.owners.learn(key, user).await.map_err(|e| ApiError::Unavailable(e.to_string()))?;
+        state.owners.learn(key, user).await.map_err(|error| {
+            tracing::warn!(reason = error.reason(), error = %ErrorChain(&error), "ownership fact not recorded");
+            ApiError::Unavailable(error.to_string())
+        })?;
     }
     Ok(HttpResponse::Accepted().json(serde_json::json!({ "learned": learned })))
 }
