@@ -1,6 +1,6 @@
 //! From decoded platform events to accepted notifications, independent of where the events
 //! come from: ownership of batches and classes, and the commit watermark of a partition.
 
-pub mod draft;
+pub mod address;
 pub mod owners;
 pub mod watermark;

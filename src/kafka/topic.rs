@@ -23,7 +23,7 @@ use super::context::{HubConsumer, HubContext};
 use super::dead_letter::{DeadLetter, DeadLetters};
 use super::holds::Holds;
 use crate::contracts::{decode, Decoded, Limits, Notification, OwnerKey, Recipient};
-use crate::ingest::draft::draft;
+use crate::ingest::address::address;
 use crate::ingest::owners::OwnerIndex;
 use crate::ingest::watermark::Watermark;
 use crate::telemetry::ErrorChain;
@@ -322,7 +322,7 @@ async fn publish_in_order(ingest: Arc<Ingest>, events: Vec<(HeldEvent, String)>)
 async fn publish_until_accepted(ingest: &Ingest, notification: &Notification, user: &str) -> Accepted {
     let mut backoff = FIRST_BACKOFF;
     loop {
-        match ingest.bridge.publish(draft(notification, user)).await {
+        match ingest.bridge.publish(address(notification, user)).await {
             Ok(accepted) => return accepted,
             Err(error) => {
                 tracing::warn!(%error, ?backoff, "the bridge refused a released event; retrying");
@@ -564,7 +564,7 @@ enum Outcome {
 async fn publish(ingest: &Ingest, notification: &Notification, user: &str) -> Result<Outcome, Retry> {
     ingest
         .bridge
-        .publish(draft(notification, user))
+        .publish(address(notification, user))
         .await
         .map(Outcome::Accepted)
         .map_err(|BridgeError::Unavailable(why)| Retry(why))
