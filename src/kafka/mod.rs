@@ -21,7 +21,7 @@ use tokio::sync::watch;
 use crate::contracts::Limits;
 use crate::ingest::owners::OwnerIndex;
 use crate::settings::Settings;
-use context::{HubConsumer, HubContext};
+use context::{HubConsumer, HubContext, TopicRecipients};
 use dead_letter::DeadLetters;
 use health::KafkaHealth;
 use topic::{Ingest, TopicConsumer};
@@ -68,7 +68,13 @@ impl Kafka {
         for topic in &kafka.topics {
             let stats = Arc::new(TopicStats::default());
             let actor = TopicConsumer::new(topic, Arc::downgrade(&consumer), ingest.clone(), stats.clone());
-            actors.insert(topic.clone(), TopicConsumer::start_in_arbiter(&arbiter.handle(), |_| actor));
+            let actor = TopicConsumer::start_in_arbiter(&arbiter.handle(), |_| actor);
+            let recipients = TopicRecipients {
+                assigned: actor.clone().recipient(),
+                revoked: actor.clone().recipient(),
+                from_main_queue: actor.recipient(),
+            };
+            actors.insert(topic.clone(), recipients);
             topics.push((topic.clone(), stats));
         }
         consumer.context().wire(Arc::downgrade(&consumer), actors);

@@ -19,7 +19,7 @@ use rdkafka::{Offset, TopicPartitionList};
 use serde::Serialize;
 use tracing::Instrument;
 
-use super::context::{HubConsumer, HubContext};
+use super::context::{Assigned, FromMainQueue, HubConsumer, HubContext, Revoked};
 use super::dead_letter::{DeadLetter, DeadLetters};
 use super::holds::Holds;
 use crate::contracts::{decode, Decoded, Limits, Notification, OwnerKey, Recipient};
@@ -353,16 +353,6 @@ impl Actor for TopicConsumer {
     }
 }
 
-/// Partitions of this topic were assigned here; their queue is this actor's to pump.
-#[derive(Message)]
-#[rtype(result = "()")]
-pub struct Assigned {
-    /// The partition.
-    pub partition: i32,
-    /// Its split queue: its messages come only here.
-    pub queue: StreamPartitionQueue<HubContext>,
-}
-
 impl Handler<Assigned> for TopicConsumer {
     type Result = ();
 
@@ -380,15 +370,6 @@ impl Handler<Assigned> for TopicConsumer {
         self.stats.partitions.store(self.partitions.len() as u64, Ordering::Relaxed);
         tracing::info!(topic = %self.topic, partition, "partition assigned");
     }
-}
-
-/// A partition left this instance (rebalance): stop pumping it and forget its held events.
-/// librdkafka commits what was stored for it; the rest is redelivered to its new owner.
-#[derive(Message)]
-#[rtype(result = "()")]
-pub struct Revoked {
-    /// The partition.
-    pub partition: i32,
 }
 
 impl Handler<Revoked> for TopicConsumer {
@@ -614,16 +595,6 @@ async fn hand_over(
             Err(_) => return false,
         }
     }
-}
-
-/// A message of an assigned partition that reached the consumer's main queue (fetched before its
-/// queue was split off): its offset is fenced at once, so no commit passes it, and it is handled
-/// like any other.
-#[derive(Message)]
-#[rtype(result = "()")]
-pub struct FromMainQueue {
-    /// The message.
-    pub message: OwnedMessage,
 }
 
 impl Handler<FromMainQueue> for TopicConsumer {
