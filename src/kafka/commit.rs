@@ -100,7 +100,8 @@ impl Commits {
             match consumer.store_offsets(&offsets) {
                 Ok(()) => state.stored = Some(position),
                 Err(error) => {
-                    tracing::debug!(topic = %self.topic, partition = at.partition, position, %error, "offset not stored")
+                    let partition = at.partition;
+                    tracing::debug!(topic = %self.topic, partition, position, %error, "offset not stored")
                 }
             }
         }

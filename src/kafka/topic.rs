@@ -147,7 +147,8 @@ impl Topic {
             parent_span_id = tracing::field::Empty,
         );
         let refused = |refusal: &Refusal, _: Duration| {
-            tracing::warn!(reason = refusal.reason(), error = %ErrorChain(refusal), "event not handed off; it will be retried");
+            let (reason, error) = (refusal.reason(), ErrorChain(refusal));
+            tracing::warn!(reason, %error, "event not handed off; it will be retried");
             self.stats.retried();
         };
         backoff::retry(self.ingest.retry_backoff_max, || self.process(at, &message), refused).instrument(span).await

@@ -8,7 +8,6 @@ use super::{read_limited, require_role};
 use crate::contracts::OwnerKey;
 use crate::error::{without_position, ApiError};
 use crate::startup::AppState;
-use crate::telemetry::ErrorChain;
 
 /// One ownership fact: a user with a batch, a class, or both.
 #[derive(Debug, Deserialize)]
@@ -62,7 +61,8 @@ pub async fn learn(
     let learned = keys.len();
     for (key, user) in keys {
         state.owners.learn(key, user).await.map_err(|error| {
-            tracing::warn!(reason = error.reason(), error = %ErrorChain(&error), "ownership fact not recorded");
+            let chain = crate::telemetry::ErrorChain(&error);
+            tracing::warn!(reason = error.reason(), error = %chain, "ownership fact not recorded");
             ApiError::Unavailable(error.to_string())
         })?;
     }
