@@ -98,11 +98,11 @@ pub(super) enum Refusal {
 }
 
 impl Refusal {
-    /// A stable label for logs.
+    /// A stable label for logs: what refused; the error's chain says why.
     fn reason(&self) -> &'static str {
         match self {
-            Refusal::Owners(_) => "owners_unavailable",
-            Refusal::Bridge(_) => "bridge_unavailable",
+            Refusal::Owners(_) => "owners",
+            Refusal::Bridge(_) => "bridge",
             Refusal::HoldsFull => "holds_full",
         }
     }

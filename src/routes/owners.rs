@@ -63,7 +63,7 @@ pub async fn learn(
         state.owners.learn(key, user).await.map_err(|error| {
             let chain = crate::telemetry::ErrorChain(&error);
             tracing::warn!(reason = error.reason(), error = %chain, "ownership fact not recorded");
-            ApiError::Unavailable(error.to_string())
+            ApiError::Unavailable(chain.to_string())
         })?;
     }
     Ok(HttpResponse::Accepted().json(serde_json::json!({ "learned": learned })))
