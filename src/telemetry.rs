@@ -50,7 +50,7 @@ impl RootSpanBuilder for RequestSpans {
 
 /// An error with its causes, `outer: inner: root`, for a log field: a JSON log prints only an
 /// error's own message, and the errors at the seams keep their cause as a source, not in it.
-pub struct ErrorChain<'a>(pub &'a (dyn std::error::Error + 'static));
+pub(crate) struct ErrorChain<'a>(pub &'a (dyn std::error::Error + 'static));
 
 impl std::fmt::Display for ErrorChain<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {

@@ -60,11 +60,7 @@ pub async fn learn(
     }
     let learned = keys.len();
     for (key, user) in keys {
-        state.owners.learn(key, user).await.map_err(|error| {
-            let chain = crate::telemetry::ErrorChain(&error);
-            tracing::warn!(reason = error.reason(), error = %chain, "ownership fact not recorded");
-            ApiError::Unavailable(chain.to_string())
-        })?;
+        state.owners.learn(key, user).await.map_err(|e| ApiError::Unavailable(e.to_string()))?;
     }
     Ok(HttpResponse::Accepted().json(serde_json::json!({ "learned": learned })))
 }
