@@ -112,7 +112,7 @@ impl From<BridgeError> for ApiError {
 /// The ownership index could not answer: the caller retries later.
 impl From<OwnersError> for ApiError {
     fn from(error: OwnersError) -> ApiError {
-        ApiError::Unavailable(error.to_string())
+        ApiError::Unavailable(ErrorChain(&error).to_string())
     }
 }
 

@@ -6,6 +6,7 @@ use clap::Parser;
 use hub::cli::{self, Cli, Command};
 use hub::settings::Settings;
 use hub::startup::Application;
+use hub_actors::ErrorChain;
 
 /// jemalloc: the glibc allocator's malloc/free took about a sixth of the hub's CPU under load
 /// (docs/benchmarks.md), and jemalloc returns freed memory to the system over time.
@@ -38,28 +39,12 @@ fn main() -> ExitCode {
 fn serve(settings: Settings) -> Result<(), String> {
     hub::telemetry::init(&settings.log);
     actix_web::rt::System::new().block_on(async move {
-        let app = Application::build(settings).await.map_err(|e| with_causes(&e))?;
+        let app = Application::build(settings).await.map_err(|e| ErrorChain(&e).to_string())?;
         let trigger = app.shutdown_trigger();
         actix_web::rt::spawn(async move {
             hub::shutdown::signalled().await;
             trigger.trigger();
         });
-        app.run_until_stopped().await.map_err(|e| with_causes(&e))
+        app.run_until_stopped().await.map_err(|e| ErrorChain(&e).to_string())
     })
-}
-
-/// The error's message and then each of its causes', as one line: `cannot connect to Redis: ...`.
-fn with_causes(error: &dyn std::error::Error) -> String {
-    let mut line = error.to_string();
-    let mut last = line.clone();
-    for cause in std::iter::successors(error.source(), |e| e.source()) {
-        let message = cause.to_string();
-        // Some libraries (redis) both print their cause and return it as the source.
-        if message != last {
-            line.push_str(": ");
-            line.push_str(&message);
-        }
-        last = message;
-    }
-    line
 }

@@ -34,7 +34,7 @@ impl RedisOwners {
 }
 
 fn unavailable(error: redis::RedisError) -> OwnersError {
-    OwnersError::Unavailable(error.to_string())
+    OwnersError::Unavailable(Box::new(error))
 }
 
 impl OwnerIndex for RedisOwners {

@@ -16,6 +16,7 @@
 //! routes with.
 
 mod category;
+mod classification;
 mod content_digest;
 mod decode;
 mod envelope;
@@ -38,6 +39,7 @@ mod uuid;
 pub mod vocabulary;
 
 pub use category::Category;
+pub use classification::Classification;
 pub use decode::{decode, Decoded};
 pub use envelope::Envelope;
 pub use error::DecodeError;
@@ -47,6 +49,6 @@ pub use priority::Priority;
 pub use recipient::{OwnerKey, Recipient};
 pub use string_enum::UnknownValue;
 pub use timestamp::rfc3339_z as frame_timestamp;
-pub use topic_spec::{Classification, TopicSpec};
+pub use topic_spec::TopicSpec;
 pub use topics::topics;
 pub use traceparent::TraceParent;

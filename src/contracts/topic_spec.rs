@@ -1,30 +1,12 @@
 //! One row of the mapping table: a topic, its contract, and the
 //! notification it becomes.
 
-use std::borrow::Cow;
-
 use serde_json::Value;
 
-use crate::contracts::category::Category;
+use crate::contracts::classification::Classification;
 use crate::contracts::error::DecodeError;
 use crate::contracts::events::Context;
 use crate::contracts::notification::Notification;
-use crate::contracts::priority::Priority;
-
-/// What a notification is: its name, grouping, urgency and whether the
-/// teacher must act.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Classification {
-    /// Notification name sent to the dashboard.
-    pub event: Cow<'static, str>,
-    /// UI grouping.
-    pub category: Category,
-    /// Delivery urgency (for table rows: the usual one; see
-    /// [`TopicSpec::priority_note`]).
-    pub priority: Priority,
-    /// Whether the teacher has to do something.
-    pub action_required: bool,
-}
 
 /// A topic the hub understands and what it turns into.
 #[derive(Debug)]

@@ -4,6 +4,7 @@
 use std::borrow::Cow;
 
 use crate::contracts::category::Category;
+use crate::contracts::classification::Classification;
 use crate::contracts::events::{
     batch_author_matches_suggested::BatchAuthorMatchesSuggestedV1,
     batch_content_provisioning_completed::BatchContentProvisioningCompletedV1, batch_essays_ready::BatchEssaysReady,
@@ -18,7 +19,7 @@ use crate::contracts::events::{
     teacher_notification_requested, validation_timeout_processed::ValidationTimeoutProcessedV1,
 };
 use crate::contracts::priority::Priority;
-use crate::contracts::topic_spec::{Classification, Rule, TopicSpec};
+use crate::contracts::topic_spec::{Rule, TopicSpec};
 
 /// Every topic the hub understands, in the order of EVENTS.md §3.
 pub fn topics() -> impl Iterator<Item = &'static TopicSpec> {

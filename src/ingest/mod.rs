@@ -1,6 +1,7 @@
-//! From decoded platform events to accepted notifications, independent of where the events
-//! come from: ownership of batches and classes, and the commit watermark of a partition.
+//! From decoded platform events to notifications the bridge takes, independent of where the
+//! events come from: who owns a batch or class, the events waiting for an owner, and a
+//! notification addressed to its teacher.
 
-pub mod draft;
-pub mod owners;
-pub mod watermark;
+pub(crate) mod address;
+pub(crate) mod holds;
+pub(crate) mod owners;

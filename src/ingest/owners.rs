@@ -10,12 +10,21 @@ use tokio::sync::broadcast;
 
 use crate::contracts::OwnerKey;
 
-/// Why the index could not answer.
-#[derive(Debug, Clone, thiserror::Error)]
+/// Why the index could not answer. The caller retries later; the cause is kept for its log.
+#[derive(Debug, thiserror::Error)]
 pub enum OwnersError {
     /// The shared store behind the index is unreachable.
-    #[error("ownership index unavailable: {0}")]
-    Unavailable(String),
+    #[error("ownership index unavailable")]
+    Unavailable(#[source] Box<dyn std::error::Error + Send + Sync>),
+}
+
+impl OwnersError {
+    /// A stable label for metrics and log fields.
+    pub fn reason(&self) -> &'static str {
+        match self {
+            OwnersError::Unavailable(_) => "unavailable",
+        }
+    }
 }
 
 /// Maps batches and classes to their owner.
@@ -85,5 +94,14 @@ mod tests {
         }
         assert_eq!(owners.lookup(&OwnerKey::Class("a".into())).await.unwrap(), None);
         assert!(owners.lookup(&OwnerKey::Class("c".into())).await.unwrap().is_some());
+    }
+
+    #[test]
+    fn an_unreachable_index_keeps_its_cause_for_the_log_and_a_stable_reason_for_metrics() {
+        let cause = std::io::Error::new(std::io::ErrorKind::ConnectionRefused, "connection refused");
+        let error = OwnersError::Unavailable(Box::new(cause));
+        assert_eq!(error.reason(), "unavailable");
+        assert_eq!(error.to_string(), "ownership index unavailable");
+        assert_eq!(hub_actors::ErrorChain(&error).to_string(), "ownership index unavailable: connection refused");
     }
 }

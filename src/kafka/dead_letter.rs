@@ -5,7 +5,7 @@
 use std::time::Duration;
 
 use rdkafka::error::KafkaError;
-use rdkafka::message::{Header, OwnedHeaders};
+use rdkafka::message::{Header, Message as _, OwnedHeaders, OwnedMessage};
 use rdkafka::producer::{FutureProducer, FutureRecord};
 use rdkafka::types::RDKafkaErrorCode;
 use sha2::{Digest, Sha256};
@@ -36,6 +36,20 @@ pub struct DeadLetter {
     pub payload: Vec<u8>,
     /// The stable reason label (`invalid_json`, `owner_unknown`, ...).
     pub reason: &'static str,
+}
+
+impl DeadLetter {
+    /// `message` as it was read, for the stated reason.
+    pub(super) fn of(message: &OwnedMessage, reason: &'static str) -> DeadLetter {
+        DeadLetter {
+            topic: message.topic().to_owned(),
+            partition: message.partition(),
+            offset: message.offset(),
+            key: message.key().map(<[u8]>::to_vec),
+            payload: message.payload().unwrap_or_default().to_vec(),
+            reason,
+        }
+    }
 }
 
 /// The producer of dead letters.

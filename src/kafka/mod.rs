@@ -1,12 +1,17 @@
 //! Kafka ingestion: one consumer per instance (one group member), whose partition queues feed
-//! one [`TopicConsumer`] actor per topic. Off while `kafka.brokers` is empty.
+//! one [`TopicConsumer`] actor per topic, which takes each event through its topic's pipeline
+//! ([`topic`]). Off while `kafka.brokers` is empty.
 
+mod backoff;
 mod client_config;
+mod commit;
 mod context;
 mod dead_letter;
 pub mod health;
-mod holds;
+mod stats;
 mod topic;
+mod topic_consumer;
+mod watermark;
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -21,17 +26,19 @@ use tokio::sync::watch;
 use crate::contracts::Limits;
 use crate::ingest::owners::OwnerIndex;
 use crate::settings::Settings;
-use context::{HubConsumer, HubContext};
+use context::{HubConsumer, HubContext, TopicRecipients};
 use dead_letter::DeadLetters;
 use health::KafkaHealth;
-use topic::{Ingest, TopicConsumer};
-pub use topic::{TopicSnapshot, TopicStats};
+pub use stats::TopicSnapshot;
+use stats::TopicStats;
+use topic::{Ingest, Topic};
+use topic_consumer::TopicConsumer;
 
 /// The running ingestion.
 pub struct Kafka {
     consumer: Arc<HubConsumer>,
     health: Arc<KafkaHealth>,
-    topics: Vec<(String, Arc<TopicStats>)>,
+    topics: Vec<Arc<TopicStats>>,
     stop: watch::Sender<bool>,
     arbiter: Arbiter,
 }
@@ -65,11 +72,17 @@ impl Kafka {
         let arbiter = Arbiter::new();
         let mut actors = HashMap::new();
         let mut topics = Vec::new();
-        for topic in &kafka.topics {
-            let stats = Arc::new(TopicStats::default());
-            let actor = TopicConsumer::new(topic, Arc::downgrade(&consumer), ingest.clone(), stats.clone());
-            actors.insert(topic.clone(), TopicConsumer::start_in_arbiter(&arbiter.handle(), |_| actor));
-            topics.push((topic.clone(), stats));
+        for name in &kafka.topics {
+            let stats = Arc::new(TopicStats::new(name));
+            let topic = Topic::new(name, Arc::downgrade(&consumer), ingest.clone(), stats.clone());
+            let actor = TopicConsumer::start_in_arbiter(&arbiter.handle(), |_| TopicConsumer::new(topic));
+            let recipients = TopicRecipients {
+                assigned: actor.clone().recipient(),
+                revoked: actor.clone().recipient(),
+                from_main_queue: actor.recipient(),
+            };
+            actors.insert(name.clone(), recipients);
+            topics.push(stats);
         }
         consumer.context().wire(Arc::downgrade(&consumer), actors);
         let names: Vec<&str> = kafka.topics.iter().map(String::as_str).collect();
@@ -88,7 +101,7 @@ impl Kafka {
 
     /// Counts per topic actor, for `/status`.
     pub fn topics(&self) -> impl Iterator<Item = (&str, TopicSnapshot)> {
-        self.topics.iter().map(|(topic, stats)| (topic.as_str(), stats.snapshot()))
+        self.topics.iter().map(|stats| (stats.topic(), stats.snapshot()))
     }
 
     /// Stops consuming and commits what was stored; librdkafka's close blocks, so it runs off

@@ -8,7 +8,7 @@ use serde::Deserialize;
 
 use crate::contracts::error::DecodeError;
 use crate::contracts::events::counts::Counts;
-use crate::contracts::events::{payload, DomainEvent, Draft};
+use crate::contracts::events::{payload, DomainEvent, NotificationParts};
 use crate::contracts::recipient::{OwnerKey, Recipient};
 use crate::contracts::timestamp::Timestamp;
 use crate::contracts::user::require_id;
@@ -39,7 +39,7 @@ struct EssayMatchResult {
 }
 
 impl DomainEvent for BatchAuthorMatchesSuggestedV1 {
-    fn into_draft(self) -> Result<Draft, DecodeError> {
+    fn into_parts(self) -> Result<NotificationParts, DecodeError> {
         let class_id = require_id("data.class_id", self.class_id)?;
         let essays = self.match_results.len();
         let suggested = self.match_results.iter().filter(|result| !result.suggestions.is_empty()).count();
@@ -55,7 +55,7 @@ impl DomainEvent for BatchAuthorMatchesSuggestedV1 {
             "processing_summary" => self.processing_summary.0,
             "message" => message,
         };
-        Ok(Draft::new(Recipient::OwnerOf(OwnerKey::Class(class_id.clone())), payload)
+        Ok(NotificationParts::new(Recipient::OwnerOf(OwnerKey::Class(class_id.clone())), payload)
             .batch(Some(self.batch_id))
             .class(Some(class_id))
             .at(self.timestamp.map(|timestamp| timestamp.0)))

@@ -5,7 +5,7 @@
 use serde::Deserialize;
 
 use crate::contracts::error::DecodeError;
-use crate::contracts::events::{payload, DomainEvent, Draft};
+use crate::contracts::events::{payload, DomainEvent, NotificationParts};
 use crate::contracts::recipient::{OwnerKey, Recipient};
 use crate::contracts::timestamp::Timestamp;
 use crate::contracts::user::{is_user, require_id};
@@ -33,7 +33,7 @@ pub(crate) struct BatchContentProvisioningCompletedV1 {
 }
 
 impl DomainEvent for BatchContentProvisioningCompletedV1 {
-    fn into_draft(self) -> Result<Draft, DecodeError> {
+    fn into_parts(self) -> Result<NotificationParts, DecodeError> {
         let batch_id = require_id("data.batch_id", self.batch_id)?;
         if self.user_id.trim().is_empty() {
             return Err(DecodeError::EmptyUserId { field: "data.user_id".to_owned() });
@@ -51,7 +51,7 @@ impl DomainEvent for BatchContentProvisioningCompletedV1 {
             "course_code" => self.course_code.as_str(),
             "message" => message,
         };
-        Ok(Draft::new(recipient, payload)
+        Ok(NotificationParts::new(recipient, payload)
             .batch(Some(batch_id.clone()))
             .correlation(self.correlation_id.map(Uuid::into_string))
             .at(self.timestamp.map(|timestamp| timestamp.0))

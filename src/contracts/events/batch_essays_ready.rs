@@ -7,7 +7,7 @@ use serde::Deserialize;
 
 use crate::contracts::error::DecodeError;
 use crate::contracts::events::system_processing_metadata::SystemProcessingMetadata;
-use crate::contracts::events::{payload, DomainEvent, Draft};
+use crate::contracts::events::{payload, DomainEvent, NotificationParts};
 use crate::contracts::recipient::{OwnerKey, Recipient};
 use crate::contracts::user::require_id;
 use crate::contracts::vocabulary::CourseCode;
@@ -27,7 +27,7 @@ pub(crate) struct BatchEssaysReady {
 }
 
 impl DomainEvent for BatchEssaysReady {
-    fn into_draft(self) -> Result<Draft, DecodeError> {
+    fn into_parts(self) -> Result<NotificationParts, DecodeError> {
         let batch_id = require_id("data.batch_id", self.batch_id)?;
         let ready = self.ready_essays.len();
         let message = format!(
@@ -44,7 +44,7 @@ impl DomainEvent for BatchEssaysReady {
             "class_type" => self.class_type,
             "message" => message,
         };
-        Ok(Draft::new(Recipient::OwnerOf(OwnerKey::Batch(batch_id.clone())), payload)
+        Ok(NotificationParts::new(Recipient::OwnerOf(OwnerKey::Batch(batch_id.clone())), payload)
             .batch(Some(batch_id))
             .at(self.metadata.timestamp.map(|timestamp| timestamp.0)))
     }

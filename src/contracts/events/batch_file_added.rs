@@ -4,7 +4,7 @@
 use serde::Deserialize;
 
 use crate::contracts::error::DecodeError;
-use crate::contracts::events::{payload, DomainEvent, Draft};
+use crate::contracts::events::{payload, DomainEvent, NotificationParts};
 use crate::contracts::recipient::{OwnerKey, Recipient};
 use crate::contracts::timestamp::Timestamp;
 use crate::contracts::user::require_user;
@@ -29,7 +29,7 @@ pub(crate) struct BatchFileAddedV1 {
 }
 
 impl DomainEvent for BatchFileAddedV1 {
-    fn into_draft(self) -> Result<Draft, DecodeError> {
+    fn into_parts(self) -> Result<NotificationParts, DecodeError> {
         let user_id = require_user("data.user_id", self.user_id)?;
         let message = format!("File '{}' uploaded successfully", self.filename);
         let payload = payload! {
@@ -39,7 +39,7 @@ impl DomainEvent for BatchFileAddedV1 {
             "message" => message,
             "upload_status" => "completed",
         };
-        Ok(Draft::new(Recipient::User(user_id.clone()), payload)
+        Ok(NotificationParts::new(Recipient::User(user_id.clone()), payload)
             .batch(Some(self.batch_id.clone()))
             .correlation(self.correlation_id.map(Uuid::into_string))
             .at(self.timestamp.map(|timestamp| timestamp.0))

@@ -5,7 +5,7 @@
 use serde::Deserialize;
 
 use crate::contracts::error::DecodeError;
-use crate::contracts::events::{payload, DomainEvent, Draft};
+use crate::contracts::events::{payload, DomainEvent, NotificationParts};
 use crate::contracts::priority::Priority;
 use crate::contracts::recipient::{OwnerKey, Recipient};
 use crate::contracts::timestamp::{rfc3339_z, Timestamp};
@@ -46,7 +46,7 @@ impl DomainEvent for BatchStatusUpdatedV1 {
         }
     }
 
-    fn into_draft(self) -> Result<Draft, DecodeError> {
+    fn into_parts(self) -> Result<NotificationParts, DecodeError> {
         if self.event_type != EVENT_TYPE {
             return Err(DecodeError::InvalidData {
                 field: "data.event_type".to_owned(),
@@ -65,7 +65,7 @@ impl DomainEvent for BatchStatusUpdatedV1 {
             "message" => message,
         };
         // The contract has no time of its own: the envelope's dates it.
-        Ok(Draft::new(Recipient::User(user_id.clone()), payload)
+        Ok(NotificationParts::new(Recipient::User(user_id.clone()), payload)
             .batch(Some(self.batch_id.clone()))
             .learns(OwnerKey::Batch(self.batch_id), &user_id))
     }

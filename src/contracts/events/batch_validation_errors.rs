@@ -7,7 +7,7 @@ use serde_json::{Map, Value};
 
 use crate::contracts::error::DecodeError;
 use crate::contracts::events::system_processing_metadata::SystemProcessingMetadata;
-use crate::contracts::events::{count, payload, DomainEvent, Draft};
+use crate::contracts::events::{count, payload, DomainEvent, NotificationParts};
 use crate::contracts::recipient::{OwnerKey, Recipient};
 use crate::contracts::user::require_id;
 use crate::contracts::uuid::Uuid;
@@ -56,7 +56,7 @@ struct BatchErrorSummary {
 }
 
 impl DomainEvent for BatchValidationErrorsV1 {
-    fn into_draft(self) -> Result<Draft, DecodeError> {
+    fn into_parts(self) -> Result<NotificationParts, DecodeError> {
         let batch_id = require_id("data.batch_id", self.batch_id)?;
         let failed = self.failed_essays.len();
         let message = format!("{} in the batch failed validation", count(failed, "file", "files"));
@@ -80,7 +80,7 @@ impl DomainEvent for BatchValidationErrorsV1 {
             "failed_files" => failed_files,
             "message" => message,
         };
-        Ok(Draft::new(Recipient::OwnerOf(OwnerKey::Batch(batch_id.clone())), payload)
+        Ok(NotificationParts::new(Recipient::OwnerOf(OwnerKey::Batch(batch_id.clone())), payload)
             .batch(Some(batch_id))
             .correlation(self.correlation_id.map(Uuid::into_string))
             .at(self.metadata.timestamp.map(|timestamp| timestamp.0)))

@@ -8,7 +8,7 @@ use serde::Deserialize;
 use crate::contracts::error::DecodeError;
 use crate::contracts::events::batch_id::batch_id_from;
 use crate::contracts::events::system_processing_metadata::SystemProcessingMetadata;
-use crate::contracts::events::{payload, DomainEvent, Draft};
+use crate::contracts::events::{payload, DomainEvent, NotificationParts};
 use crate::contracts::recipient::{OwnerKey, Recipient};
 use crate::contracts::timestamp::Timestamp;
 
@@ -38,7 +38,7 @@ struct ProcessingSummary {
 }
 
 impl DomainEvent for CJAssessmentCompletedV1 {
-    fn into_draft(self) -> Result<Draft, DecodeError> {
+    fn into_parts(self) -> Result<NotificationParts, DecodeError> {
         let batch_id = batch_id_from("data.entity_id", [self.entity_id, Some(self.system_metadata.entity_id)])?;
         let message = format!("Comparative judgment assessment completed for batch {batch_id}");
         let ranked = self.processing_summary.successful;
@@ -49,7 +49,7 @@ impl DomainEvent for CJAssessmentCompletedV1 {
             "rankings_count" => ranked,
             "message" => message,
         };
-        Ok(Draft::new(Recipient::OwnerOf(OwnerKey::Batch(batch_id.clone())), payload)
+        Ok(NotificationParts::new(Recipient::OwnerOf(OwnerKey::Batch(batch_id.clone())), payload)
             .batch(Some(batch_id))
             .at(self.timestamp.map(|timestamp| timestamp.0)))
     }

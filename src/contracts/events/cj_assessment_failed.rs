@@ -6,7 +6,7 @@ use serde::Deserialize;
 use crate::contracts::error::DecodeError;
 use crate::contracts::events::batch_id::batch_id_from;
 use crate::contracts::events::system_processing_metadata::SystemProcessingMetadata;
-use crate::contracts::events::{payload, DomainEvent, Draft};
+use crate::contracts::events::{payload, DomainEvent, NotificationParts};
 use crate::contracts::recipient::{OwnerKey, Recipient};
 use crate::contracts::timestamp::Timestamp;
 
@@ -27,7 +27,7 @@ pub(crate) struct CJAssessmentFailedV1 {
 }
 
 impl DomainEvent for CJAssessmentFailedV1 {
-    fn into_draft(self) -> Result<Draft, DecodeError> {
+    fn into_parts(self) -> Result<NotificationParts, DecodeError> {
         let reason = self.system_metadata.error_info.reason;
         let batch_id = batch_id_from("data.entity_id", [self.entity_id, Some(self.system_metadata.entity_id)])?;
         let message = match &reason {
@@ -43,7 +43,7 @@ impl DomainEvent for CJAssessmentFailedV1 {
             "reason" => reason,
             "message" => message,
         };
-        Ok(Draft::new(Recipient::OwnerOf(OwnerKey::Batch(batch_id.clone())), payload)
+        Ok(NotificationParts::new(Recipient::OwnerOf(OwnerKey::Batch(batch_id.clone())), payload)
             .batch(Some(batch_id))
             .at(self.timestamp.map(|timestamp| timestamp.0)))
     }

@@ -4,7 +4,7 @@
 use serde::Deserialize;
 
 use crate::contracts::error::DecodeError;
-use crate::contracts::events::{payload, DomainEvent, Draft};
+use crate::contracts::events::{payload, DomainEvent, NotificationParts};
 use crate::contracts::recipient::{OwnerKey, Recipient};
 use crate::contracts::timestamp::Timestamp;
 use crate::contracts::user::require_user;
@@ -30,7 +30,7 @@ pub(crate) struct ClassCreatedV1 {
 }
 
 impl DomainEvent for ClassCreatedV1 {
-    fn into_draft(self) -> Result<Draft, DecodeError> {
+    fn into_parts(self) -> Result<NotificationParts, DecodeError> {
         let user_id = require_user("data.user_id", self.user_id)?;
         let message = format!("Class '{}' created successfully", self.class_designation);
         let course_codes: Vec<&str> = self.course_codes.iter().map(|code| code.as_str()).collect();
@@ -40,7 +40,7 @@ impl DomainEvent for ClassCreatedV1 {
             "course_codes" => course_codes,
             "message" => message,
         };
-        Ok(Draft::new(Recipient::User(user_id.clone()), payload)
+        Ok(NotificationParts::new(Recipient::User(user_id.clone()), payload)
             .class(Some(self.class_id.clone()))
             .correlation(self.correlation_id.map(Uuid::into_string))
             .at(self.timestamp.map(|timestamp| timestamp.0))

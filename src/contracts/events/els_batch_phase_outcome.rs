@@ -8,7 +8,7 @@ use serde::de::IgnoredAny;
 use serde::Deserialize;
 
 use crate::contracts::error::DecodeError;
-use crate::contracts::events::{payload, DomainEvent, Draft};
+use crate::contracts::events::{payload, DomainEvent, NotificationParts};
 use crate::contracts::recipient::{OwnerKey, Recipient};
 use crate::contracts::user::require_id;
 use crate::contracts::uuid::Uuid;
@@ -43,7 +43,7 @@ fn label(phase: PhaseName) -> &'static str {
 }
 
 impl DomainEvent for ELSBatchPhaseOutcomeV1 {
-    fn into_draft(self) -> Result<Draft, DecodeError> {
+    fn into_parts(self) -> Result<NotificationParts, DecodeError> {
         let batch_id = require_id("data.batch_id", self.batch_id)?;
         let succeeded = self.processed_essays.len();
         let failed = self.failed_essay_ids.len();
@@ -64,7 +64,7 @@ impl DomainEvent for ELSBatchPhaseOutcomeV1 {
             "message" => message,
         };
         // The event has no time of its own: the envelope's dates it.
-        Ok(Draft::new(Recipient::OwnerOf(OwnerKey::Batch(batch_id.clone())), payload)
+        Ok(NotificationParts::new(Recipient::OwnerOf(OwnerKey::Batch(batch_id.clone())), payload)
             .batch(Some(batch_id))
             .correlation(self.correlation_id.map(Uuid::into_string)))
     }

@@ -4,7 +4,7 @@
 use serde::Deserialize;
 
 use crate::contracts::error::DecodeError;
-use crate::contracts::events::{payload, DomainEvent, Draft};
+use crate::contracts::events::{payload, DomainEvent, NotificationParts};
 use crate::contracts::recipient::{OwnerKey, Recipient};
 use crate::contracts::timestamp::Timestamp;
 use crate::contracts::user::require_id;
@@ -29,7 +29,7 @@ pub(crate) struct EssayContentProvisionedV1 {
 }
 
 impl DomainEvent for EssayContentProvisionedV1 {
-    fn into_draft(self) -> Result<Draft, DecodeError> {
+    fn into_parts(self) -> Result<NotificationParts, DecodeError> {
         let batch_id = require_id("data.entity_id", self.entity_id)?;
         let message = format!("Text extracted from '{}'", self.original_file_name);
         let payload = payload! {
@@ -39,7 +39,7 @@ impl DomainEvent for EssayContentProvisionedV1 {
             "file_size_bytes" => self.file_size_bytes,
             "message" => message,
         };
-        Ok(Draft::new(Recipient::OwnerOf(OwnerKey::Batch(batch_id.clone())), payload)
+        Ok(NotificationParts::new(Recipient::OwnerOf(OwnerKey::Batch(batch_id.clone())), payload)
             .batch(Some(batch_id))
             .correlation(self.correlation_id.map(Uuid::into_string))
             .at(self.timestamp.map(|timestamp| timestamp.0)))

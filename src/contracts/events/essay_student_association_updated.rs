@@ -5,7 +5,7 @@
 use serde::Deserialize;
 
 use crate::contracts::error::DecodeError;
-use crate::contracts::events::{payload, DomainEvent, Draft};
+use crate::contracts::events::{payload, DomainEvent, NotificationParts};
 use crate::contracts::recipient::{OwnerKey, Recipient};
 use crate::contracts::timestamp::Timestamp;
 use crate::contracts::user::require_user;
@@ -38,7 +38,7 @@ pub(crate) struct EssayStudentAssociationUpdatedV1 {
 }
 
 impl DomainEvent for EssayStudentAssociationUpdatedV1 {
-    fn into_draft(self) -> Result<Draft, DecodeError> {
+    fn into_parts(self) -> Result<NotificationParts, DecodeError> {
         let user_id = require_user("data.created_by_user_id", self.created_by_user_id)?;
         let student_name = match (self.first_name, self.last_name) {
             (Some(first), Some(last)) => Some(format!("{first} {last}")),
@@ -59,7 +59,7 @@ impl DomainEvent for EssayStudentAssociationUpdatedV1 {
             "confidence_score" => self.confidence_score,
             "message" => message,
         };
-        Ok(Draft::new(Recipient::User(user_id.clone()), payload)
+        Ok(NotificationParts::new(Recipient::User(user_id.clone()), payload)
             .batch(Some(self.batch_id.clone()))
             .correlation(self.correlation_id.map(Uuid::into_string))
             .at(self.timestamp.map(|timestamp| timestamp.0))

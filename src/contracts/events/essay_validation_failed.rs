@@ -6,7 +6,7 @@
 use serde::Deserialize;
 
 use crate::contracts::error::DecodeError;
-use crate::contracts::events::{payload, DomainEvent, Draft};
+use crate::contracts::events::{payload, DomainEvent, NotificationParts};
 use crate::contracts::recipient::{OwnerKey, Recipient};
 use crate::contracts::timestamp::Timestamp;
 use crate::contracts::user::require_id;
@@ -41,7 +41,7 @@ struct ValidationErrorDetail {
 }
 
 impl DomainEvent for EssayValidationFailedV1 {
-    fn into_draft(self) -> Result<Draft, DecodeError> {
+    fn into_parts(self) -> Result<NotificationParts, DecodeError> {
         let batch_id = require_id("data.entity_id", self.entity_id)?;
         let error_message = self.validation_error_detail.message;
         let message = format!("File '{}' failed validation: {error_message}", self.original_file_name);
@@ -53,7 +53,7 @@ impl DomainEvent for EssayValidationFailedV1 {
             "error_message" => error_message,
             "message" => message,
         };
-        Ok(Draft::new(Recipient::OwnerOf(OwnerKey::Batch(batch_id.clone())), payload)
+        Ok(NotificationParts::new(Recipient::OwnerOf(OwnerKey::Batch(batch_id.clone())), payload)
             .batch(Some(batch_id))
             .correlation(self.correlation_id.map(Uuid::into_string))
             .at(self.timestamp.map(|timestamp| timestamp.0)))

@@ -9,13 +9,13 @@ use chrono::{DateTime, Utc};
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
+use crate::contracts::classification::Classification;
 use crate::contracts::content_digest::ContentDigest;
 use crate::contracts::error::DecodeError;
 use crate::contracts::notification::Notification;
 use crate::contracts::path_deserializer::from_value;
 use crate::contracts::priority::Priority;
 use crate::contracts::recipient::{OwnerKey, Recipient};
-use crate::contracts::topic_spec::Classification;
 use crate::contracts::user::is_user;
 
 pub(crate) mod batch_author_matches_suggested;
@@ -66,20 +66,20 @@ pub(crate) struct Context<'a> {
 impl Context<'_> {
     /// Completes a notification from its classification and the parts the
     /// event decided.
-    pub(crate) fn finish(&self, classification: Classification, draft: Draft) -> Notification {
+    pub(crate) fn finish(&self, classification: Classification, parts: NotificationParts) -> Notification {
         Notification {
-            recipient: draft.recipient,
+            recipient: parts.recipient,
             event: classification.event.into_owned(),
             category: classification.category,
             priority: classification.priority,
             action_required: classification.action_required,
-            deadline: draft.deadline,
-            batch_id: draft.batch_id,
-            class_id: draft.class_id,
-            correlation_id: draft.correlation_id.unwrap_or_else(|| self.envelope_correlation_id.to_owned()),
-            timestamp: draft.timestamp.unwrap_or(self.envelope_timestamp),
-            payload: draft.payload,
-            ownership: draft.ownership,
+            deadline: parts.deadline,
+            batch_id: parts.batch_id,
+            class_id: parts.class_id,
+            correlation_id: parts.correlation_id.unwrap_or_else(|| self.envelope_correlation_id.to_owned()),
+            timestamp: parts.timestamp.unwrap_or(self.envelope_timestamp),
+            payload: parts.payload,
+            ownership: parts.ownership,
             source_topic: self.topic,
             content_digest: self.digest,
         }
@@ -87,7 +87,7 @@ impl Context<'_> {
 }
 
 /// The parts of a notification an event decides.
-pub(crate) struct Draft {
+pub(crate) struct NotificationParts {
     recipient: Recipient,
     payload: Map<String, Value>,
     batch_id: Option<String>,
@@ -98,8 +98,8 @@ pub(crate) struct Draft {
     ownership: Vec<(OwnerKey, String)>,
 }
 
-impl Draft {
-    /// A draft for `recipient` with the dashboard `payload`. Correlation id
+impl NotificationParts {
+    /// The parts for `recipient` with the dashboard `payload`. Correlation id
     /// and timestamp default to the envelope's.
     pub(crate) fn new(recipient: Recipient, payload: Map<String, Value>) -> Self {
         Self {
@@ -160,7 +160,7 @@ pub(crate) trait DomainEvent: DeserializeOwned {
     }
 
     /// The recipient, payload and facts of the notification.
-    fn into_draft(self) -> Result<Draft, DecodeError>;
+    fn into_parts(self) -> Result<NotificationParts, DecodeError>;
 }
 
 /// The builder behind every [`crate::contracts::topic_spec::Rule::Fixed`] row:
@@ -172,7 +172,7 @@ pub(crate) fn fixed<T: DomainEvent>(
 ) -> Result<Notification, DecodeError> {
     let event: T = from_value(data, "data")?;
     let classification = Classification { priority: event.priority(classification.priority), ..classification.clone() };
-    Ok(context.finish(classification, event.into_draft()?))
+    Ok(context.finish(classification, event.into_parts()?))
 }
 
 /// `"1 essay"`, `"3 essays"`.

@@ -8,7 +8,7 @@ use serde::Deserialize;
 use crate::contracts::error::DecodeError;
 use crate::contracts::events::batch_id::batch_id_from;
 use crate::contracts::events::system_processing_metadata::SystemProcessingMetadata;
-use crate::contracts::events::{count, payload, DomainEvent, Draft};
+use crate::contracts::events::{count, payload, DomainEvent, NotificationParts};
 use crate::contracts::recipient::{OwnerKey, Recipient};
 use crate::contracts::timestamp::Timestamp;
 
@@ -33,7 +33,7 @@ pub(crate) struct SpellcheckResultDataV1 {
 }
 
 impl DomainEvent for SpellcheckResultDataV1 {
-    fn into_draft(self) -> Result<Draft, DecodeError> {
+    fn into_parts(self) -> Result<NotificationParts, DecodeError> {
         let batch_id = batch_id_from("data.parent_id", [self.parent_id, self.system_metadata.parent_id])?;
         let essay_id = self.entity_id.filter(|id| !id.trim().is_empty()).unwrap_or(self.system_metadata.entity_id);
         let message = match self.corrections_made {
@@ -47,7 +47,7 @@ impl DomainEvent for SpellcheckResultDataV1 {
             "corrections_made" => self.corrections_made,
             "message" => message,
         };
-        Ok(Draft::new(Recipient::OwnerOf(OwnerKey::Batch(batch_id.clone())), payload)
+        Ok(NotificationParts::new(Recipient::OwnerOf(OwnerKey::Batch(batch_id.clone())), payload)
             .batch(Some(batch_id))
             .at(self.timestamp.map(|timestamp| timestamp.0)))
     }

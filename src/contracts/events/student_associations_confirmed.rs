@@ -9,7 +9,7 @@ use serde_json::{Map, Value};
 
 use crate::contracts::error::DecodeError;
 use crate::contracts::events::counts::Counts;
-use crate::contracts::events::{count, payload, DomainEvent, Draft};
+use crate::contracts::events::{count, payload, DomainEvent, NotificationParts};
 use crate::contracts::recipient::{OwnerKey, Recipient};
 use crate::contracts::timestamp::Timestamp;
 use crate::contracts::user::{is_user, require_id};
@@ -48,7 +48,7 @@ struct StudentAssociationConfirmation {
 }
 
 impl DomainEvent for StudentAssociationsConfirmedV1 {
-    fn into_draft(self) -> Result<Draft, DecodeError> {
+    fn into_parts(self) -> Result<NotificationParts, DecodeError> {
         let class_id = require_id("data.class_id", self.class_id)?;
         let confirmed = self.associations.len();
         let message =
@@ -74,13 +74,13 @@ impl DomainEvent for StudentAssociationsConfirmedV1 {
             "validation_summary" => self.validation_summary.0,
             "timeout_triggered" => self.timeout_triggered,
         };
-        let draft = Draft::new(Recipient::OwnerOf(OwnerKey::Class(class_id.clone())), payload)
+        let parts = NotificationParts::new(Recipient::OwnerOf(OwnerKey::Class(class_id.clone())), payload)
             .batch(Some(self.batch_id.clone()))
             .class(Some(class_id))
             .at(self.timestamp.map(|timestamp| timestamp.0));
         Ok(match validator {
-            Some(user) => draft.learns(OwnerKey::Batch(self.batch_id), &user),
-            None => draft,
+            Some(user) => parts.learns(OwnerKey::Batch(self.batch_id), &user),
+            None => parts,
         })
     }
 }

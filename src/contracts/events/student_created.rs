@@ -6,7 +6,7 @@
 use serde::Deserialize;
 
 use crate::contracts::error::DecodeError;
-use crate::contracts::events::{count, payload, DomainEvent, Draft};
+use crate::contracts::events::{count, payload, DomainEvent, NotificationParts};
 use crate::contracts::recipient::{OwnerKey, Recipient};
 use crate::contracts::timestamp::Timestamp;
 use crate::contracts::user::require_user;
@@ -33,7 +33,7 @@ pub(crate) struct StudentCreatedV1 {
 }
 
 impl DomainEvent for StudentCreatedV1 {
-    fn into_draft(self) -> Result<Draft, DecodeError> {
+    fn into_parts(self) -> Result<NotificationParts, DecodeError> {
         let user_id = require_user("data.created_by_user_id", self.created_by_user_id)?;
         let student_name = format!("{} {}", self.first_name, self.last_name);
         let message = match self.class_ids.len() {
@@ -50,10 +50,10 @@ impl DomainEvent for StudentCreatedV1 {
             "message" => message,
         };
         // Adding a student to a class is done by that class's teacher.
-        let draft = Draft::new(Recipient::User(user_id.clone()), payload)
+        let parts = NotificationParts::new(Recipient::User(user_id.clone()), payload)
             .class(first_class)
             .correlation(self.correlation_id.map(Uuid::into_string))
             .at(self.timestamp.map(|timestamp| timestamp.0));
-        Ok(self.class_ids.into_iter().fold(draft, |draft, class_id| draft.learns(OwnerKey::Class(class_id), &user_id)))
+        Ok(self.class_ids.into_iter().fold(parts, |parts, class_id| parts.learns(OwnerKey::Class(class_id), &user_id)))
     }
 }

@@ -8,14 +8,14 @@ use serde::Deserialize;
 use serde_json::{Map, Value};
 
 use crate::contracts::category::Category;
+use crate::contracts::classification::Classification;
 use crate::contracts::error::DecodeError;
-use crate::contracts::events::{Context, Draft};
+use crate::contracts::events::{Context, NotificationParts};
 use crate::contracts::notification::Notification;
 use crate::contracts::path_deserializer::from_value;
 use crate::contracts::priority::Priority;
 use crate::contracts::recipient::{OwnerKey, Recipient};
 use crate::contracts::timestamp::Timestamp;
-use crate::contracts::topic_spec::Classification;
 use crate::contracts::user::require_user;
 
 #[derive(Deserialize)]
@@ -67,17 +67,17 @@ pub(crate) fn build(data: Value, context: &Context<'_>) -> Result<Notification, 
         priority: event.priority,
         action_required: event.action_required,
     };
-    let mut draft = Draft::new(Recipient::User(teacher_id.clone()), event.payload)
+    let mut parts = NotificationParts::new(Recipient::User(teacher_id.clone()), event.payload)
         .batch(event.batch_id.clone())
         .class(event.class_id.clone())
         .correlation(Some(event.correlation_id))
         .at(event.timestamp.map(|timestamp| timestamp.0))
         .deadline(event.deadline_timestamp.map(|deadline| deadline.0));
     if let Some(batch_id) = event.batch_id {
-        draft = draft.learns(OwnerKey::Batch(batch_id), &teacher_id);
+        parts = parts.learns(OwnerKey::Batch(batch_id), &teacher_id);
     }
     if let Some(class_id) = event.class_id {
-        draft = draft.learns(OwnerKey::Class(class_id), &teacher_id);
+        parts = parts.learns(OwnerKey::Class(class_id), &teacher_id);
     }
-    Ok(context.finish(classification, draft))
+    Ok(context.finish(classification, parts))
 }

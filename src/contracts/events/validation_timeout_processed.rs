@@ -8,7 +8,7 @@ use serde::Deserialize;
 use serde_json::{Map, Value};
 
 use crate::contracts::error::DecodeError;
-use crate::contracts::events::{payload, DomainEvent, Draft};
+use crate::contracts::events::{payload, DomainEvent, NotificationParts};
 use crate::contracts::recipient::{OwnerKey, Recipient};
 use crate::contracts::timestamp::Timestamp;
 use crate::contracts::user::require_user;
@@ -47,7 +47,7 @@ struct StudentAssociation {
 }
 
 impl DomainEvent for ValidationTimeoutProcessedV1 {
-    fn into_draft(self) -> Result<Draft, DecodeError> {
+    fn into_parts(self) -> Result<NotificationParts, DecodeError> {
         let user_id = require_user("data.user_id", self.user_id)?;
         let confirmed = self.auto_confirmed_associations.len();
         let message = format!(
@@ -76,14 +76,14 @@ impl DomainEvent for ValidationTimeoutProcessedV1 {
             "message" => message,
             "auto_confirmed_associations" => associations,
         };
-        let draft = Draft::new(Recipient::User(user_id.clone()), payload)
+        let parts = NotificationParts::new(Recipient::User(user_id.clone()), payload)
             .batch(Some(self.batch_id.clone()))
             .class(self.guest_class_id.clone())
             .at(self.timestamp.map(|timestamp| timestamp.0))
             .learns(OwnerKey::Batch(self.batch_id), &user_id);
         Ok(match self.guest_class_id {
-            Some(class_id) => draft.learns(OwnerKey::Class(class_id), &user_id),
-            None => draft,
+            Some(class_id) => parts.learns(OwnerKey::Class(class_id), &user_id),
+            None => parts,
         })
     }
 }

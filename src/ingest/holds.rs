@@ -1,7 +1,11 @@
 //! Events waiting for the owner of their batch or class, queued per key so that a later event
 //! for the same key never overtakes an earlier one, and each with a deadline.
+//!
+//! This is the other half of the ownership index ([`super::owners`]): an event that names only
+//! a batch or class waits here until the index learns its owner. Nothing in it knows where the
+//! events come from, so it lives with the index, not with Kafka.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::time::Instant;
 
 use crate::contracts::OwnerKey;
@@ -10,28 +14,36 @@ use crate::contracts::OwnerKey;
 #[derive(Debug)]
 pub struct Holds<T> {
     queues: HashMap<OwnerKey, VecDeque<Held<T>>>,
+    /// Keys whose items are being handed on: a new item for one of them queues behind, and no
+    /// second release of it starts.
+    releasing: HashSet<OwnerKey>,
     len: usize,
     capacity: usize,
 }
 
 /// One waiting item.
 #[derive(Debug)]
-pub struct Held<T> {
+struct Held<T> {
     /// When it stops waiting and is dead-lettered.
-    pub deadline: Instant,
+    deadline: Instant,
     /// The waiting item.
-    pub item: T,
+    item: T,
 }
 
 impl<T> Holds<T> {
     /// Room for `capacity` items in all.
     pub fn new(capacity: usize) -> Holds<T> {
-        Holds { queues: HashMap::new(), len: 0, capacity }
+        Holds { queues: HashMap::new(), releasing: HashSet::new(), len: 0, capacity }
     }
 
-    /// Whether events for `key` are already waiting (a new one must queue behind them).
+    /// Whether items for `key` wait (those a release under way has taken no longer do).
     pub fn is_waiting(&self, key: &OwnerKey) -> bool {
         self.queues.contains_key(key)
+    }
+
+    /// Whether a new item for `key` must queue behind others: some wait, or are being released.
+    pub fn must_queue_behind(&self, key: &OwnerKey) -> bool {
+        self.is_waiting(key) || self.releasing.contains(key)
     }
 
     /// Whether another item fits.
@@ -43,6 +55,17 @@ impl<T> Holds<T> {
     pub fn push(&mut self, key: OwnerKey, deadline: Instant, item: T) {
         self.queues.entry(key).or_default().push_back(Held { deadline, item });
         self.len += 1;
+    }
+
+    /// Marks a release of `key` under way; `false` when nothing waits for it or one is already
+    /// under way. [`Self::end_release`] ends it.
+    pub fn begin_release(&mut self, key: &OwnerKey) -> bool {
+        self.is_waiting(key) && self.releasing.insert(key.clone())
+    }
+
+    /// The release of `key` is over: a new item for it waits again for the next one.
+    pub fn end_release(&mut self, key: &OwnerKey) {
+        self.releasing.remove(key);
     }
 
     /// Takes every item waiting for `key`, oldest first.
@@ -79,9 +102,9 @@ impl<T> Holds<T> {
         self.len -= dropped;
     }
 
-    /// Keys with waiting items.
-    pub fn keys(&self) -> impl Iterator<Item = &OwnerKey> {
-        self.queues.keys()
+    /// Keys with waiting items and no release under way.
+    pub fn idle_keys(&self) -> impl Iterator<Item = &OwnerKey> {
+        self.queues.keys().filter(|key| !self.releasing.contains(*key))
     }
 
     /// Items waiting.
@@ -134,5 +157,22 @@ mod tests {
         holds.retain(|item| *item != 1);
         assert!(holds.has_room());
         assert!(!holds.is_waiting(&batch("a")));
+    }
+
+    #[test]
+    fn items_queue_behind_a_release_under_way_and_a_second_release_waits_for_its_end() {
+        let mut holds = Holds::new(10);
+        let later = Instant::now() + Duration::from_secs(60);
+        assert!(!holds.begin_release(&batch("b")), "nothing waits: nothing to release");
+        holds.push(batch("b"), later, 1);
+        assert!(holds.begin_release(&batch("b")));
+        assert_eq!(holds.release(&batch("b")), vec![1]);
+        assert!(holds.must_queue_behind(&batch("b")), "a new item must not overtake the released one");
+        holds.push(batch("b"), later, 2);
+        assert!(!holds.begin_release(&batch("b")), "one release at a time");
+        assert_eq!(holds.idle_keys().count(), 0);
+        holds.end_release(&batch("b"));
+        assert_eq!(holds.idle_keys().collect::<Vec<_>>(), vec![&batch("b")]);
+        assert!(holds.begin_release(&batch("b")));
     }
 }

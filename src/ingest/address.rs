@@ -1,12 +1,13 @@
-//! A decoded platform notification, resolved to its teacher, as the engine's [`Draft`].
+//! A decoded platform notification addressed to its teacher: the engine's [`Draft`], what the
+//! bridge takes.
 
 use hub_actors::Draft;
 
 use crate::contracts::Notification;
 
-/// The draft of `notification` for `user_id`, with the Python-compatible `data` object and the
+/// `notification` addressed to `user_id`, with the Python-compatible `data` object and the
 /// content-derived dedupe key (see [`Notification::dedupe_key`]).
-pub fn draft(notification: &Notification, user_id: &str) -> Draft {
+pub fn address(notification: &Notification, user_id: &str) -> Draft {
     let data = serde_json::value::to_raw_value(&notification.legacy_data()).expect("a JSON map serialises");
     Draft {
         user_id: user_id.into(),

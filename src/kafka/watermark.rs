@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 
 /// Offsets of one partition in flight.
 #[derive(Debug, Default, Clone)]
-pub struct Watermark {
+pub(super) struct Watermark {
     /// Offsets seen and not yet resolved.
     pending: BTreeSet<i64>,
     /// The offset after the highest one seen: where consumption would go on.
@@ -15,38 +15,25 @@ pub struct Watermark {
 }
 
 impl Watermark {
-    /// Starts tracking `offset`.
-    pub fn begin(&mut self, offset: i64) {
-        self.pending.insert(offset);
+    /// Starts tracking `offset`; `false` when it was already tracked.
+    pub(super) fn begin(&mut self, offset: i64) -> bool {
         self.next = Some(self.next.map_or(offset + 1, |n| n.max(offset + 1)));
+        self.pending.insert(offset)
     }
 
     /// `offset` is done (delivered, deduplicated, dead-lettered or dropped as stale).
-    pub fn resolve(&mut self, offset: i64) {
+    pub(super) fn resolve(&mut self, offset: i64) {
         self.pending.remove(&offset);
-    }
-
-    /// Forgets every offset from `offset` on: they will be fetched again after a seek.
-    pub fn rewind_to(&mut self, offset: i64) {
-        self.pending.split_off(&offset);
-        if self.next.is_some_and(|n| n > offset) {
-            self.next = Some(offset);
-        }
     }
 
     /// The offset to commit (Kafka commits the next offset to read): the lowest unresolved one,
     /// or one past the highest seen when all are resolved; `None` before any message.
-    pub fn commit_position(&self) -> Option<i64> {
+    pub(super) fn commit_position(&self) -> Option<i64> {
         self.pending.first().copied().or(self.next)
     }
 
-    /// Whether `offset` is still unresolved.
-    pub fn is_pending(&self, offset: i64) -> bool {
-        self.pending.contains(&offset)
-    }
-
     /// How many offsets are unresolved.
-    pub fn in_flight(&self) -> usize {
+    pub(super) fn in_flight(&self) -> usize {
         self.pending.len()
     }
 }
@@ -80,19 +67,5 @@ mod tests {
         w.resolve(3);
         w.resolve(7);
         assert_eq!(w.commit_position(), Some(8));
-    }
-
-    #[test]
-    fn a_rewind_forgets_what_will_be_fetched_again() {
-        let mut w = Watermark::default();
-        for offset in 0..5 {
-            w.begin(offset);
-        }
-        w.resolve(0);
-        w.rewind_to(2);
-        assert_eq!(w.commit_position(), Some(1));
-        w.resolve(1);
-        assert_eq!(w.commit_position(), Some(2));
-        assert!(!w.is_pending(3));
     }
 }
