@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The checks CI runs before the tests (.ci/run): one style (rustfmt.toml), no clippy warning in
-# any target, and a default build that stays free of Cyrus SASL so a fresh machine can build it
-# (Kerberos is the opt-in feature `gssapi`). Works from any directory.
+# any target, a default build that stays free of Cyrus SASL so a fresh machine can build it
+# (Kerberos is the opt-in feature `gssapi`), no module circles and no file over 400 lines.
+# Works from any directory.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -21,3 +22,14 @@ if tree | grep -q '^sasl2-sys '; then
 fi
 tree --features gssapi | grep -q '^sasl2-sys ' || fail "cargo tree no longer shows sasl2-sys even with --features gssapi; fix this check"
 say "the default build has no sasl2-sys"
+
+# The house's shape: no module circles, and no file so long it hides its structure.
+./scripts/check-import-cycles.py src actors/src loadgen/src bench/baseline/src
+too_long=$(for file in $(git ls-files '*.rs'); do
+    # Library and binary files are measured up to their unit-test module; test files whole.
+    lines=$(awk '/^#\[cfg\(test\)\]/ && FILENAME !~ /^tests\// {exit} {n++} END {print n+0}' "$file")
+    [ "$lines" -gt 400 ] && echo "  $file: $lines lines"
+done)
+[ -z "$too_long" ] || fail "files over 400 lines (outside their unit-test module); split them by concept:
+$too_long"
+say "no import circle, no file over 400 lines"

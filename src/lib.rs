@@ -2,15 +2,15 @@
 //! engine in `hub-actors`.
 
 mod admission;
-pub mod auth;
+pub(crate) mod auth;
 pub mod cli;
-pub mod cluster;
+pub(crate) mod cluster;
 pub mod contracts;
-pub mod error;
-pub mod ingest;
-pub mod kafka;
-pub mod metrics;
-pub mod routes;
+pub(crate) mod error;
+pub(crate) mod ingest;
+pub(crate) mod kafka;
+pub(crate) mod metrics;
+pub(crate) mod routes;
 pub mod settings;
 pub mod shutdown;
 pub mod startup;

@@ -98,12 +98,21 @@ pub(super) enum Refusal {
 }
 
 impl Refusal {
-    /// A stable label for logs: what refused; the error's chain says why.
-    fn reason(&self) -> &'static str {
+    /// Which stage refused, a stable label for logs.
+    fn stage(&self) -> &'static str {
         match self {
             Refusal::Owners(_) => "owners",
             Refusal::Bridge(_) => "bridge",
-            Refusal::HoldsFull => "holds_full",
+            Refusal::HoldsFull => "holds",
+        }
+    }
+
+    /// Why, as the refusing seam labels it; the error's chain gives the detail.
+    fn reason(&self) -> &'static str {
+        match self {
+            Refusal::Owners(error) => error.reason(),
+            Refusal::Bridge(error) => error.reason(),
+            Refusal::HoldsFull => "full",
         }
     }
 }
@@ -147,8 +156,8 @@ impl Topic {
             parent_span_id = tracing::field::Empty,
         );
         let refused = |refusal: &Refusal, _: Duration| {
-            let (reason, error) = (refusal.reason(), ErrorChain(refusal));
-            tracing::warn!(reason, %error, "event not handed off; it will be retried");
+            let (stage, reason, error) = (refusal.stage(), refusal.reason(), ErrorChain(refusal));
+            tracing::warn!(stage, reason, %error, "event not handed off; it will be retried");
             self.stats.retried();
         };
         backoff::retry(self.ingest.retry_backoff_max, || self.process(at, &message), refused).instrument(span).await
