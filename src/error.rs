@@ -115,10 +115,3 @@ impl From<OwnersError> for ApiError {
         ApiError::Unavailable(ErrorChain(&error).to_string())
     }
 }
-
-/// A serde error's message without its ` at line N column M` suffix: the position means
-/// nothing to a client that sent compact JSON, and the message alone names the problem.
-pub(crate) fn without_position(error: &impl std::fmt::Display) -> String {
-    let message = error.to_string();
-    message.split(" at line ").next().unwrap_or_default().to_owned()
-}

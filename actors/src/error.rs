@@ -1,6 +1,6 @@
 //! What the engine's seam errors ([`BridgeError`](crate::BridgeError),
-//! [`HistoryError`](crate::HistoryError)) keep of their cause, and how one line shows an error
-//! with its causes.
+//! [`HistoryError`](crate::HistoryError)) keep of their cause, how one line shows an error
+//! with its causes, and how a JSON error reads to the client that sent the JSON.
 //!
 //! The engine knows nothing of the stores behind its seams, so a cause is any error: the store's
 //! own, or a message when the store answered something the seam does not understand.
@@ -59,6 +59,17 @@ impl fmt::Display for ErrorChain<'_> {
         }
         Ok(())
     }
+}
+
+/// A serde error's message without its ` at line N column M` suffix: the position means nothing
+/// to a client that sent compact JSON, and the message alone names the problem (an unknown
+/// variant, a missing field) without echoing the input, so it is safe to send back and to log.
+pub fn without_position(error: &impl fmt::Display) -> String {
+    let mut message = error.to_string();
+    if let Some(cut) = message.find(" at line ") {
+        message.truncate(cut);
+    }
+    message
 }
 
 #[cfg(test)]

@@ -28,7 +28,7 @@ mod stats;
 pub use bridge::{Accepted, Bridge, BridgeError, LocalBridge};
 pub use close::CloseReason;
 pub use connection::{Connection, ConnectionSettings};
-pub use error::{Cause, ErrorChain};
+pub use error::{without_position, Cause, ErrorChain};
 pub use history::{History, HistoryError, HistorySettings, MemoryHistory, Replay, ResumePoint};
 pub use identity::{Identity, TokenRejected, TokenStage, TokenVerifier};
 pub use notification::{Draft, Frame, NotificationId, UserId};

@@ -7,7 +7,9 @@ use serde::Deserialize;
 use super::authorized::{Authorized, Service};
 use super::read_limited;
 use crate::contracts::OwnerKey;
-use crate::error::{without_position, ApiError};
+use hub_actors::without_position;
+
+use crate::error::ApiError;
 use crate::state::AppState;
 
 /// One ownership fact: a user with a batch, a class, or both.

@@ -3,6 +3,7 @@
 
 use actix_web::{web, HttpResponse};
 use chrono::{DateTime, Utc};
+use hub_actors::without_position;
 use hub_actors::{Accepted, Draft};
 use serde::Deserialize;
 use serde_json::{Map, Value};
@@ -10,7 +11,7 @@ use serde_json::{Map, Value};
 use super::authorized::{Authorized, Service};
 use super::read_limited;
 use crate::contracts::{frame_timestamp, Category, LegacyKeys, Priority};
-use crate::error::{without_position, ApiError};
+use crate::error::ApiError;
 use crate::state::AppState;
 
 /// Longest user id or event name accepted.

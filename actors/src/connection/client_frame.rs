@@ -2,12 +2,15 @@
 
 use serde::Deserialize;
 
+use crate::error::without_position;
+
 /// A text frame from the client.
 #[derive(Debug, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
 pub(crate) enum ClientFrame {
-    /// Application-level keepalive, answered with `{"type":"pong"}`.
-    Ping,
+    /// Application-level keepalive, answered with `{"type":"pong"}`. A struct variant, because
+    /// serde lets unknown fields through on a unit variant of an internally tagged enum.
+    Ping {},
     /// In-band token renewal for the same user.
     Auth {
         /// The new token.
@@ -17,15 +20,7 @@ pub(crate) enum ClientFrame {
 
 impl ClientFrame {
     pub(crate) fn parse(text: &str) -> Result<ClientFrame, String> {
-        serde_json::from_str(text).map_err(|e| {
-            // serde's message names the problem (unknown variant, missing field) without echoing
-            // the frame, so it is safe to send back and to log.
-            let message = e.to_string();
-            match message.find(" at line ") {
-                Some(cut) => message[..cut].to_owned(),
-                None => message,
-            }
-        })
+        serde_json::from_str(text).map_err(|e| without_position(&e))
     }
 }
 
@@ -50,9 +45,18 @@ mod tests {
 
     #[test]
     fn known_frames_parse_and_anything_else_is_refused_with_a_reason() {
-        assert!(matches!(ClientFrame::parse(r#"{"type":"ping"}"#), Ok(ClientFrame::Ping)));
+        assert!(matches!(ClientFrame::parse(r#"{"type":"ping"}"#), Ok(ClientFrame::Ping {})));
         assert!(matches!(ClientFrame::parse(r#"{"type":"auth","token":"t"}"#), Ok(ClientFrame::Auth { .. })));
-        for bad in [r#"{"type":"subscribe"}"#, r#"{"type":"auth"}"#, "not json", "[]", r#"{"kind":"ping"}"#] {
+        let refused = [
+            r#"{"type":"subscribe"}"#,
+            r#"{"type":"auth"}"#,
+            r#"{"type":"ping","extra":1}"#,
+            r#"{"type":"auth","token":"t","extra":1}"#,
+            "not json",
+            "[]",
+            r#"{"kind":"ping"}"#,
+        ];
+        for bad in refused {
             let reason = ClientFrame::parse(bad).unwrap_err();
             assert!(!reason.is_empty() && !reason.contains("line"), "{bad}: {reason}");
         }

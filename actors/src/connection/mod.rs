@@ -185,7 +185,7 @@ impl Connection {
             Ok(frame) => {
                 self.invalid_frames = 0;
                 match frame {
-                    ClientFrame::Ping => self.control(ctx, client_frame::pong()),
+                    ClientFrame::Ping {} => self.control(ctx, client_frame::pong()),
                     ClientFrame::Auth { token } => self.renew(ctx, &token),
                 }
             }

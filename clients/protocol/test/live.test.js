@@ -17,20 +17,6 @@ import { HUB_BIN, Hub, Socket } from "./hub.js";
 
 const STRICT_REPLAYED = process.env.HUB_MARKS_REPLAYED === "1";
 
-/**
- * Client frames the hub accepts although the document (and the README) say it refuses them. The
- * document keeps the contract; this list keeps the difference visible. It must match exactly,
- * so a hub that is fixed fails here until its entry is removed.
- *
- * `ClientFrame::Ping` is a unit variant of an internally tagged enum, and serde does not apply
- * `deny_unknown_fields` to those: `{"type":"ping", …anything}` parses as a ping. The fix is on
- * the hub's side (e.g. `Ping {}`, a struct variant, which the attribute does cover).
- */
-const KNOWN_HUB_DEVIATIONS = [
-  '{"type":"ping","extra":1}: hub accepts, schema refuses',
-  '{"type":"ping","token":"t"}: hub accepts, schema refuses',
-];
-
 let protocol;
 let hub;
 const opened = [];
@@ -245,7 +231,7 @@ describe("the running hub speaks the documented protocol", { skip: !existsSync(H
         disagreements.push(`${raw ? String(candidate) : JSON.stringify(candidate)}: hub ${hubAccepts ? "accepts" : "refuses"}, schema ${schemaAccepts ? "accepts" : "refuses"}`);
       }
     }
-    assert.deepEqual(disagreements, KNOWN_HUB_DEVIATIONS, "the hub and the client frame schemas disagree");
+    assert.deepEqual(disagreements, [], "the hub and the client frame schemas disagree");
   });
 
   test("refused handshakes get the documented status and JSON body", async () => {
