@@ -38,6 +38,17 @@ pub enum Replay {
     },
 }
 
+impl Replay {
+    /// The replay as the socket gets it: each notification marked as sent again (see
+    /// [`Frame::replayed`]), so live frames held meanwhile stay unmarked.
+    pub(crate) fn marked(self) -> Replay {
+        match self {
+            Replay::Frames(frames) => Replay::Frames(frames.iter().map(Frame::replayed).collect()),
+            resync @ Replay::Resync { .. } => resync,
+        }
+    }
+}
+
 /// Why history could not answer.
 #[derive(Debug, Clone, thiserror::Error)]
 pub enum HistoryError {

@@ -159,6 +159,17 @@ impl Frame {
         Ok(Frame { id: Some(id), epoch: Some(epoch), text: text.into(), accepted_at: Instant::now() })
     }
 
+    /// The same notification sent again from history, in a resume replay or a catch-up: its
+    /// fields end with `"replayed":true`, so a client can tell catching up from live news.
+    pub fn replayed(&self) -> Frame {
+        const MARK: &str = r#","replayed":true}"#;
+        let body = self.text.strip_suffix('}').unwrap_or(&self.text);
+        let mut text = String::with_capacity(body.len() + MARK.len());
+        text.push_str(body);
+        text.push_str(MARK);
+        Frame { id: self.id, epoch: self.epoch.clone(), text: text.into(), accepted_at: self.accepted_at }
+    }
+
     /// A frame without an id (control frames, legacy relays): never replayed, never deduplicated.
     pub fn unnumbered(text: impl Into<ByteString>) -> Frame {
         Frame { id: None, epoch: None, text: text.into(), accepted_at: Instant::now() }
@@ -193,6 +204,18 @@ fn read_header(text: &str) -> Option<(NotificationId, &str)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_replayed_frame_is_the_same_notification_marked_as_replayed() {
+        let id: NotificationId = "1795311104021-3".parse().unwrap();
+        let live = Frame::from_tail(id, "e1", r#""event":"x","data":{"a":1}}"#);
+        let replayed = live.replayed();
+        assert_eq!(replayed.id, Some(id));
+        assert_eq!(replayed.epoch.as_deref(), Some("e1"));
+        let mut fields: serde_json::Map<String, serde_json::Value> = serde_json::from_str(&replayed.text).unwrap();
+        assert_eq!(fields.remove("replayed"), Some(serde_json::Value::Bool(true)));
+        assert_eq!(serde_json::Value::Object(fields), serde_json::from_str::<serde_json::Value>(&live.text).unwrap());
+    }
 
     #[test]
     fn ids_compare_as_integer_pairs_not_strings() {

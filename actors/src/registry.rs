@@ -368,7 +368,7 @@ mod tests {
     }
 
     fn numbered(ms: u64) -> Frame {
-        let mut frame = Frame::unnumbered(format!("n{ms}"));
+        let mut frame = Frame::unnumbered(format!(r#"{{"n":{ms}}}"#));
         frame.id = Some(crate::NotificationId { ms, seq: 0 });
         frame
     }
@@ -386,6 +386,8 @@ mod tests {
         // n2 arrives live while history is being read; n1 was missed.
         registry.do_send(Route { user_id: user, frame: numbered(2) });
         tokio::time::sleep(Duration::from_millis(150)).await;
-        assert_eq!(outbox.queued_notifications(), vec!["n1".to_owned(), "n2".to_owned()], "in id order, each once");
+        // Both as read from history, so both marked as sent again.
+        let expected = [r#"{"n":1,"replayed":true}"#, r#"{"n":2,"replayed":true}"#];
+        assert_eq!(outbox.queued_notifications(), expected, "in id order, each once");
     }
 }

@@ -70,7 +70,7 @@ impl UserSession {
             .map(move |result, session, _| match result {
                 Ok(replay) => {
                     metrics::counter!("hub_replays_total", "outcome" => outcome(&replay)).increment(1);
-                    session.finish_replay(connection_id, replay);
+                    session.finish_replay(connection_id, replay.marked());
                 }
                 Err(error) => {
                     tracing::warn!(
@@ -260,7 +260,7 @@ impl Handler<CatchUp> for UserSession {
                 let replay = match result {
                     Ok(replay) => {
                         metrics::counter!("hub_catch_ups_total", "outcome" => outcome(&replay)).increment(1);
-                        replay
+                        replay.marked()
                     }
                     Err(error) => {
                         metrics::counter!("hub_catch_ups_total", "outcome" => "failed").increment(1);

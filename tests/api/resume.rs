@@ -34,6 +34,20 @@ async fn a_resuming_client_gets_everything_it_missed_in_order_then_live_frames()
 }
 
 #[tokio::test]
+async fn frames_sent_again_from_history_are_marked_replayed_and_live_frames_are_not() {
+    let app = spawn_app();
+    let (since, epoch) = received_then_left(&app, "r", 1).await;
+    app.notify("r", "missed", json!({})).await;
+    let mut tab = app.connect_query(&format!("?token={}&since={since}&epoch={epoch}", app.token("r"))).await.unwrap();
+    let replayed = tab.next_notification().await;
+    assert_eq!((replayed["event"].clone(), replayed["replayed"].clone()), (json!("missed"), json!(true)));
+    app.notify("r", "live", json!({})).await;
+    let live = tab.next_notification().await;
+    assert_eq!(live["event"], "live");
+    assert!(live.get("replayed").is_none(), "a live frame carries no mark: {live}");
+}
+
+#[tokio::test]
 async fn a_client_that_missed_nothing_resumes_without_a_replay_or_a_resync() {
     let app = spawn_app();
     let (since, epoch) = received_then_left(&app, "r", 2).await;

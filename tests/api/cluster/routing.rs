@@ -34,8 +34,9 @@ async fn a_frame_live_from_another_instance_is_the_frame_its_replay_gives() {
     let frame = live.next_notification().await;
     let epoch = frame["epoch"].as_str().unwrap();
     let query = format!("?token={}&since=0-0&epoch={epoch}", b.token("teacher"));
-    let replayed = b.connect_query(&query).await.unwrap().next_notification().await;
-    // Compared as text, in the frame's own key order.
+    let mut replayed = b.connect_query(&query).await.unwrap().next_notification().await;
+    // The replay is marked as such (its last field); the rest compared as text, in key order.
+    assert_eq!(replayed.as_object_mut().unwrap().remove("replayed"), Some(json!(true)));
     assert_eq!(replayed.to_string(), frame.to_string());
 }
 
