@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # The hub's test command (README, and .ci/run with CI=true). Installs or checks what the tests
-# need, then runs every test of the workspace with cargo-nextest and exits with its status.
-# Works from any directory.
+# need (Rust, the build's system packages, cargo-nextest, Redis, Node.js, Chromium), runs every
+# test of the workspace with cargo-nextest, then the browser side's suites (scripts/test-js.sh),
+# and exits non-zero if anything failed. Works from any directory.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 MIN_RUST=1.89
+MIN_NODE=20
 
 say() { echo "test.sh: $*"; }
 fail() { echo "test.sh: $*" >&2; exit 1; }
@@ -54,6 +56,25 @@ ensure_redis_server() {
 }
 ensure_redis_server require
 
+# --- Node.js and Chromium ----------------------------------------------------------------------
+# The client library, the dashboard and the protocol document are tested with Node's tools, and
+# the browser tests drive Debian's Chromium through playwright-core (nothing downloads a browser).
+node_major=$(node --version 2>/dev/null | sed -E 's/^v([0-9]+).*/\1/')
+if [ -z "$node_major" ] || [ "$node_major" -lt "$MIN_NODE" ] || ! command -v npm >/dev/null 2>&1; then
+    fail "Node.js $MIN_NODE or newer with npm is needed for the browser-side tests (found: $(node --version 2>/dev/null || echo none)).
+Install it from https://nodejs.org or your distribution (Debian 12's own nodejs is 18: too old), then run this script again."
+fi
+export CHROMIUM_PATH="${CHROMIUM_PATH:-/usr/bin/chromium}"
+if [ ! -x "$CHROMIUM_PATH" ]; then
+    if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
+        say "Chromium not found at $CHROMIUM_PATH; installing the Debian package chromium"
+        export DEBIAN_FRONTEND=noninteractive
+        apt-get update -qq && apt-get install -y -qq --no-install-recommends chromium || true
+    fi
+    [ -x "$CHROMIUM_PATH" ] || fail "Chromium is needed for the browser tests and is not at $CHROMIUM_PATH.
+Install it (Debian/Ubuntu, as root: apt-get install chromium), or set CHROMIUM_PATH to a Chromium or Chrome binary."
+fi
+
 # --- Run ---------------------------------------------------------------------------------------
 profile=()
 if [ "${CI:-}" = true ]; then
@@ -62,4 +83,5 @@ fi
 say "running: cargo nextest run --workspace --no-fail-fast ${profile[*]}"
 status=0
 cargo nextest run --workspace --no-fail-fast "${profile[@]}" || status=$?
+./scripts/test-js.sh || status=1
 exit "$status"
