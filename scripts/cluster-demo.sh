@@ -298,6 +298,23 @@ else
     fail "(f) /status and /metrics through nginx answered $code and $mcode, expected 404"
 fi
 
+# (g) the browser side through nginx: the client library, the feed page, and a handshake from the
+# page's own origin (nginx forwards the Host the browser sent, which the hub compares with Origin)
+client=$(http_code "$LB/client/hub-client.js"); feed=$(http_code "$LB/dashboard/"); admin_page=$(http_code "$LB/dashboard/admin")
+own=$(curl -s --http1.1 -o /dev/null -w '%{http_code}' --max-time 2 \
+    -H 'Connection: Upgrade' -H 'Upgrade: websocket' -H 'Sec-WebSocket-Version: 13' \
+    -H 'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==' -H "Origin: $LB" \
+    "$LB/ws?token=$USER_TOKEN")
+foreign=$(curl -s --http1.1 -o /dev/null -w '%{http_code}' --max-time 2 \
+    -H 'Connection: Upgrade' -H 'Upgrade: websocket' -H 'Sec-WebSocket-Version: 13' \
+    -H 'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==' -H 'Origin: http://elsewhere.example' \
+    "$LB/ws?token=$USER_TOKEN")
+if [ "$client" = 200 ] && [ "$feed" = 200 ] && [ "$admin_page" = 404 ] && [ "$own" = 101 ] && [ "$foreign" = 403 ]; then
+    pass "(g) through nginx: /client/hub-client.js and /dashboard/ 200, the admin page 404; a socket from the page's own origin 101, from another 403"
+else
+    fail "(g) through nginx: client $client, feed $feed, admin page $admin_page (want 200 200 404); own-origin socket $own (want 101), foreign $foreign (want 403)"
+fi
+
 if [ "$FAILED" -eq 0 ]; then say "all checks passed"; else say "some checks FAILED"; fi
 
 # --- --keep --------------------------------------------------------------------------------------
