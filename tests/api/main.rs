@@ -1,6 +1,7 @@
 //! The hub's promises, tested against the real application over real sockets.
 
 mod admin;
+mod assets;
 mod auth;
 mod cli;
 mod cluster;
