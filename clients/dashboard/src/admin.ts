@@ -19,7 +19,7 @@ import {
 import { byId, el, every, formatNumber, setCount } from "./dom.js";
 import { describeFailure, failureOfStatus, formatAge, isStale, POLL_MS, type Failure, type PollRecord } from "./poll.js";
 import { formatUptime, toStatusView, type StatusView } from "./status.js";
-import { isUsable, readToken } from "./token.js";
+import { setUpSignIn } from "./signin.js";
 
 /** The admin token's place: this tab's session storage, apart from the feed page's token. */
 const TOKEN_KEY = "hub.dashboard.adminToken";
@@ -27,14 +27,6 @@ const TOKEN_KEY = "hub.dashboard.adminToken";
 const FETCH_TIMEOUT_MS = 2 * POLL_MS;
 
 const ui = {
-  loading: byId("loading"),
-  signin: byId("signin"),
-  form: byId<HTMLFormElement>("signin-form"),
-  input: byId<HTMLInputElement>("token-input"),
-  signinError: byId("signin-error"),
-  session: byId("session"),
-  main: byId("main"),
-  signout: byId<HTMLButtonElement>("signout-button"),
   instanceId: byId("instance-id"),
   lastUpdated: byId("last-updated"),
   stale: byId("stale"),
@@ -62,40 +54,6 @@ interface Poller {
 
 let poller: Poller | null = null;
 
-function show(view: "signin" | "session"): void {
-  ui.loading.hidden = true;
-  ui.signin.hidden = view !== "signin";
-  ui.session.hidden = view !== "session";
-}
-
-function signInError(message: string | null): void {
-  ui.signinError.textContent = message ?? "";
-  ui.signinError.hidden = message === null;
-  ui.input.setAttribute("aria-invalid", String(message !== null));
-}
-
-ui.form.addEventListener("submit", (event) => {
-  event.preventDefault();
-  const token = ui.input.value.trim();
-  const claims = token ? readToken(token) : null;
-  if (!token) return signInError("Paste a token first.");
-  if (!claims) return signInError("This does not look like a token (a JWT has three parts separated by dots).");
-  if (!isUsable(claims, Date.now())) return signInError("This token has expired. Ask for a new one.");
-  if (!claims.roles.includes("admin")) return signInError("This token has no admin role, so the hub would refuse it.");
-  signInError(null);
-  ui.input.value = "";
-  sessionStorage.setItem(TOKEN_KEY, token);
-  start(token);
-  ui.main.focus();
-});
-
-ui.signout.addEventListener("click", () => {
-  stop();
-  sessionStorage.removeItem(TOKEN_KEY);
-  show("signin");
-  ui.input.focus();
-});
-
 document.addEventListener("visibilitychange", () => {
   if (!poller) return;
   if (document.visibilityState === "hidden") {
@@ -117,7 +75,6 @@ function start(token: string): void {
     stopTicks: () => {},
   };
   poller = p;
-  show("session");
   p.stopTicks = every(1000, () => renderFreshness(p));
   void poll(p);
 }
@@ -309,10 +266,4 @@ function drawChart(prefix: string, label: string, points: Point[], span: { from:
   );
 }
 
-const saved = sessionStorage.getItem(TOKEN_KEY);
-const savedClaims = saved ? readToken(saved) : null;
-if (saved && savedClaims && isUsable(savedClaims, Date.now())) start(saved);
-else {
-  if (saved) sessionStorage.removeItem(TOKEN_KEY);
-  show("signin");
-}
+setUpSignIn({ storageKey: TOKEN_KEY, requiredRole: "admin", start, stop });
