@@ -3,19 +3,7 @@
 //! the last minutes and whether the figures are stale. It never loads the hub client: on a
 //! separate admin listener `/client/hub-client.js` may not exist.
 
-import {
-  addSample,
-  chartPath,
-  deliveredRate,
-  latest,
-  niceCeiling,
-  peak,
-  socketSeries,
-  spanLabel,
-  timeSpan,
-  type Point,
-  type Sample,
-} from "./chart.js";
+import * as chart from "./chart.js";
 import { byId, el, every, formatNumber, setCount } from "./dom.js";
 import { describeFailure, failureOfStatus, formatAge, isStale, POLL_MS, type Failure, type PollRecord } from "./poll.js";
 import { formatUptime, toStatusView, type StatusView } from "./status.js";
@@ -46,7 +34,7 @@ const ui = {
 interface Poller {
   token: string;
   record: PollRecord;
-  history: Sample[];
+  history: chart.Sample[];
   timer: ReturnType<typeof setTimeout> | undefined;
   inFlight: AbortController | null;
   stopTicks: () => void;
@@ -126,7 +114,7 @@ async function poll(p: Poller): Promise<void> {
   const now = Date.now();
   p.record = { lastSuccessAt: view ? now : p.record.lastSuccessAt, lastFailure: failure };
   if (view) {
-    p.history = addSample(p.history, {
+    p.history = chart.addSample(p.history, {
       t: now,
       instanceId: view.instanceId,
       uptimeSeconds: view.uptimeSeconds,
@@ -245,24 +233,24 @@ function renderKafka(v: StatusView): void {
   );
 }
 
-function renderCharts(history: Sample[], now: number): void {
-  const span = timeSpan(history, now);
-  drawChart("chart-delivered", "Delivered per second", deliveredRate(history), span);
-  drawChart("chart-sockets", "Sockets", socketSeries(history), span);
+function renderCharts(history: chart.Sample[], now: number): void {
+  const span = chart.timeSpan(history, now);
+  drawChart("chart-delivered", "Delivered per second", chart.deliveredRate(history), span);
+  drawChart("chart-sockets", "Sockets", chart.socketSeries(history), span);
 }
 
-function drawChart(prefix: string, label: string, points: Point[], span: { from: number; to: number }): void {
-  const yMax = niceCeiling(peak(points));
-  const current = latest(points);
-  byId(`${prefix}-path`).setAttribute("d", chartPath(points, { ...span, yMax, width: 300, height: 100, maxGapMs: 2.5 * POLL_MS }));
+function drawChart(prefix: string, label: string, points: chart.Point[], span: { from: number; to: number }): void {
+  const yMax = chart.niceCeiling(chart.peak(points));
+  const current = chart.latest(points);
+  byId(`${prefix}-path`).setAttribute("d", chart.chartPath(points, { ...span, yMax, width: 300, height: 100, maxGapMs: 2.5 * POLL_MS }));
   byId(`${prefix}-max`).textContent = formatNumber(yMax);
-  byId(`${prefix}-from`).textContent = spanLabel(span);
+  byId(`${prefix}-from`).textContent = chart.spanLabel(span);
   byId(`${prefix}-now`).textContent = current === null ? "" : formatNumber(current);
   byId(`${prefix}-svg`).setAttribute(
     "aria-label",
     current === null
       ? `${label}: no data yet`
-      : `${label} over the last ${spanLabel(span).replace(" ago", "")}: now ${formatNumber(current)}, peak ${formatNumber(peak(points))}`,
+      : `${label} over the last ${chart.spanLabel(span).replace(" ago", "")}: now ${formatNumber(current)}, peak ${formatNumber(chart.peak(points))}`,
   );
 }
 
