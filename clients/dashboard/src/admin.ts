@@ -3,23 +3,11 @@
 //! the last minutes and whether the figures are stale. It never loads the hub client: on a
 //! separate admin listener `/client/hub-client.js` may not exist.
 
-import {
-  addSample,
-  chartPath,
-  deliveredRate,
-  latest,
-  niceCeiling,
-  peak,
-  socketSeries,
-  spanLabel,
-  timeSpan,
-  type Point,
-  type Sample,
-} from "./chart.js";
+import * as chart from "./chart.js";
 import { byId, el, every, formatNumber, setCount } from "./dom.js";
 import { describeFailure, failureOfStatus, formatAge, isStale, POLL_MS, type Failure, type PollRecord } from "./poll.js";
 import { formatUptime, toStatusView, type StatusView } from "./status.js";
-import { isUsable, readToken } from "./token.js";
+import { setUpSignIn } from "./signin.js";
 
 /** The admin token's place: this tab's session storage, apart from the feed page's token. */
 const TOKEN_KEY = "hub.dashboard.adminToken";
@@ -27,14 +15,6 @@ const TOKEN_KEY = "hub.dashboard.adminToken";
 const FETCH_TIMEOUT_MS = 2 * POLL_MS;
 
 const ui = {
-  loading: byId("loading"),
-  signin: byId("signin"),
-  form: byId<HTMLFormElement>("signin-form"),
-  input: byId<HTMLInputElement>("token-input"),
-  signinError: byId("signin-error"),
-  session: byId("session"),
-  main: byId("main"),
-  signout: byId<HTMLButtonElement>("signout-button"),
   instanceId: byId("instance-id"),
   lastUpdated: byId("last-updated"),
   stale: byId("stale"),
@@ -54,47 +34,13 @@ const ui = {
 interface Poller {
   token: string;
   record: PollRecord;
-  history: Sample[];
+  history: chart.Sample[];
   timer: ReturnType<typeof setTimeout> | undefined;
   inFlight: AbortController | null;
   stopTicks: () => void;
 }
 
 let poller: Poller | null = null;
-
-function show(view: "signin" | "session"): void {
-  ui.loading.hidden = true;
-  ui.signin.hidden = view !== "signin";
-  ui.session.hidden = view !== "session";
-}
-
-function signInError(message: string | null): void {
-  ui.signinError.textContent = message ?? "";
-  ui.signinError.hidden = message === null;
-  ui.input.setAttribute("aria-invalid", String(message !== null));
-}
-
-ui.form.addEventListener("submit", (event) => {
-  event.preventDefault();
-  const token = ui.input.value.trim();
-  const claims = token ? readToken(token) : null;
-  if (!token) return signInError("Paste a token first.");
-  if (!claims) return signInError("This does not look like a token (a JWT has three parts separated by dots).");
-  if (!isUsable(claims, Date.now())) return signInError("This token has expired. Ask for a new one.");
-  if (!claims.roles.includes("admin")) return signInError("This token has no admin role, so the hub would refuse it.");
-  signInError(null);
-  ui.input.value = "";
-  sessionStorage.setItem(TOKEN_KEY, token);
-  start(token);
-  ui.main.focus();
-});
-
-ui.signout.addEventListener("click", () => {
-  stop();
-  sessionStorage.removeItem(TOKEN_KEY);
-  show("signin");
-  ui.input.focus();
-});
 
 document.addEventListener("visibilitychange", () => {
   if (!poller) return;
@@ -117,7 +63,6 @@ function start(token: string): void {
     stopTicks: () => {},
   };
   poller = p;
-  show("session");
   p.stopTicks = every(1000, () => renderFreshness(p));
   void poll(p);
 }
@@ -169,7 +114,7 @@ async function poll(p: Poller): Promise<void> {
   const now = Date.now();
   p.record = { lastSuccessAt: view ? now : p.record.lastSuccessAt, lastFailure: failure };
   if (view) {
-    p.history = addSample(p.history, {
+    p.history = chart.addSample(p.history, {
       t: now,
       instanceId: view.instanceId,
       uptimeSeconds: view.uptimeSeconds,
@@ -288,31 +233,25 @@ function renderKafka(v: StatusView): void {
   );
 }
 
-function renderCharts(history: Sample[], now: number): void {
-  const span = timeSpan(history, now);
-  drawChart("chart-delivered", "Delivered per second", deliveredRate(history), span);
-  drawChart("chart-sockets", "Sockets", socketSeries(history), span);
+function renderCharts(history: chart.Sample[], now: number): void {
+  const span = chart.timeSpan(history, now);
+  drawChart("chart-delivered", "Delivered per second", chart.deliveredRate(history), span);
+  drawChart("chart-sockets", "Sockets", chart.socketSeries(history), span);
 }
 
-function drawChart(prefix: string, label: string, points: Point[], span: { from: number; to: number }): void {
-  const yMax = niceCeiling(peak(points));
-  const current = latest(points);
-  byId(`${prefix}-path`).setAttribute("d", chartPath(points, { ...span, yMax, width: 300, height: 100, maxGapMs: 2.5 * POLL_MS }));
+function drawChart(prefix: string, label: string, points: chart.Point[], span: { from: number; to: number }): void {
+  const yMax = chart.niceCeiling(chart.peak(points));
+  const current = chart.latest(points);
+  byId(`${prefix}-path`).setAttribute("d", chart.chartPath(points, { ...span, yMax, width: 300, height: 100, maxGapMs: 2.5 * POLL_MS }));
   byId(`${prefix}-max`).textContent = formatNumber(yMax);
-  byId(`${prefix}-from`).textContent = spanLabel(span);
+  byId(`${prefix}-from`).textContent = chart.spanLabel(span);
   byId(`${prefix}-now`).textContent = current === null ? "" : formatNumber(current);
   byId(`${prefix}-svg`).setAttribute(
     "aria-label",
     current === null
       ? `${label}: no data yet`
-      : `${label} over the last ${spanLabel(span).replace(" ago", "")}: now ${formatNumber(current)}, peak ${formatNumber(peak(points))}`,
+      : `${label} over the last ${chart.spanLabel(span).replace(" ago", "")}: now ${formatNumber(current)}, peak ${formatNumber(chart.peak(points))}`,
   );
 }
 
-const saved = sessionStorage.getItem(TOKEN_KEY);
-const savedClaims = saved ? readToken(saved) : null;
-if (saved && savedClaims && isUsable(savedClaims, Date.now())) start(saved);
-else {
-  if (saved) sessionStorage.removeItem(TOKEN_KEY);
-  show("signin");
-}
+setUpSignIn({ storageKey: TOKEN_KEY, requiredRole: "admin", start, stop });

@@ -5,7 +5,8 @@
 import type { ClosedEvent, HubClient, HubState, Notification } from "/client/hub-client.js";
 import { byId, every, formatTime } from "./dom.js";
 import { closeMeaning, renderNotification, STATE_LABELS } from "./feed-view.js";
-import { formatLifetime, isUsable, lifetimeLevel, readToken, secondsLeft } from "./token.js";
+import { setUpSignIn, usableToken } from "./signin.js";
+import { formatLifetime, lifetimeLevel, readToken, secondsLeft } from "./token.js";
 
 /** Where the pasted token lives: this tab's session storage, never a URL. */
 const TOKEN_KEY = "hub.dashboard.token";
@@ -15,17 +16,9 @@ const CLIENT_URL = "/client/hub-client.js";
 const MAX_ITEMS = 200;
 
 const ui = {
-  loading: byId("loading"),
-  signin: byId("signin"),
-  form: byId<HTMLFormElement>("signin-form"),
-  input: byId<HTMLInputElement>("token-input"),
-  signinError: byId("signin-error"),
-  session: byId("session"),
-  main: byId("main"),
   user: byId("user-id"),
   lifetime: byId("token-lifetime"),
   expiredHint: byId("token-expired-hint"),
-  signout: byId<HTMLButtonElement>("signout-button"),
   clientError: byId("client-error"),
   stateDot: byId("state-dot"),
   state: byId("connection-state"),
@@ -56,47 +49,10 @@ interface Session {
 
 let session: Session | null = null;
 
-const storedToken = (): string | null => sessionStorage.getItem(TOKEN_KEY);
-
 /** The client's `getToken`: the pasted token while it is unexpired, else null (signed out). */
 async function currentToken(): Promise<string | null> {
-  const token = storedToken();
-  const claims = token ? readToken(token) : null;
-  return token && claims && isUsable(claims, Date.now()) ? token : null;
+  return usableToken(TOKEN_KEY);
 }
-
-function show(view: "signin" | "session"): void {
-  ui.loading.hidden = true;
-  ui.signin.hidden = view !== "signin";
-  ui.session.hidden = view !== "session";
-}
-
-function signInError(message: string | null): void {
-  ui.signinError.textContent = message ?? "";
-  ui.signinError.hidden = message === null;
-  ui.input.setAttribute("aria-invalid", String(message !== null));
-}
-
-ui.form.addEventListener("submit", (event) => {
-  event.preventDefault();
-  const token = ui.input.value.trim();
-  const claims = token ? readToken(token) : null;
-  if (!token) return signInError("Paste a token first.");
-  if (!claims) return signInError("This does not look like a token (a JWT has three parts separated by dots).");
-  if (!isUsable(claims, Date.now())) return signInError("This token has expired. Ask for a new one.");
-  signInError(null);
-  ui.input.value = "";
-  sessionStorage.setItem(TOKEN_KEY, token);
-  void start(token);
-  ui.main.focus();
-});
-
-ui.signout.addEventListener("click", () => {
-  stop();
-  sessionStorage.removeItem(TOKEN_KEY);
-  show("signin");
-  ui.input.focus();
-});
 
 for (const button of document.querySelectorAll<HTMLButtonElement>("[data-dismiss]")) {
   button.addEventListener("click", () => {
@@ -110,7 +66,6 @@ async function start(token: string): Promise<void> {
   const s: Session = { client: null, cleanups: [], round: 0, replay: { round: -1, count: 0 } };
   session = s;
   ui.user.textContent = claims?.sub ?? "(no sub)";
-  show("session");
   s.cleanups.push(every(1000, tick));
 
   let createHubClient: typeof import("/client/hub-client.js").createHubClient;
@@ -224,7 +179,7 @@ function renderRetry(s: Session): void {
 
 /** Once a second: the token's lifetime and the retry countdown. */
 function tick(): void {
-  const token = storedToken();
+  const token = sessionStorage.getItem(TOKEN_KEY);
   const claims = token ? readToken(token) : null;
   const left = claims ? secondsLeft(claims, Date.now()) : null;
   ui.lifetime.textContent = formatLifetime(left);
@@ -234,10 +189,4 @@ function tick(): void {
   if (session) renderRetry(session);
 }
 
-const saved = storedToken();
-const savedClaims = saved ? readToken(saved) : null;
-if (saved && savedClaims && isUsable(savedClaims, Date.now())) void start(saved);
-else {
-  if (saved) sessionStorage.removeItem(TOKEN_KEY);
-  show("signin");
-}
+setUpSignIn({ storageKey: TOKEN_KEY, start: (token) => void start(token), stop });

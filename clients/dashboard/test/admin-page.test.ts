@@ -5,25 +5,10 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { POLL_MS } from "../src/poll.js";
 import { jwt } from "./jwt.js";
 import { allByTestId, byTestId, loadPage, signIn, visible } from "./pages.js";
+import { statusBody } from "./status-body.js";
 
 const TOKEN_KEY = "hub.dashboard.adminToken";
 const adminToken = jwt({ sub: "ops", exp: Math.floor(Date.now() / 1000) + 3600, roles: ["admin"] });
-
-const status = (over: Record<string, unknown> = {}) => ({
-  instance_id: "hub-1",
-  version: "0.1.0",
-  uptime_seconds: 60,
-  mode: "embedded",
-  cluster: null,
-  draining: false,
-  actors: { connection: 4, user_session: 3, registry: 1, topic_consumer: 0 },
-  kafka: { state: "disabled" },
-  sockets: 4,
-  socket_cap: 100,
-  unique_users: 3,
-  notifications: { published: 120, delivered: 118, dropped: { duplicate: 2, user_offline: 5, slow_client: 1 } },
-  ...over,
-});
 
 /** The hub's answers, one per fetch; the last one repeats. */
 let answers: (() => Promise<Response>)[] = [];
@@ -49,7 +34,7 @@ beforeEach(() => {
   vi.stubGlobal("fetch", fetchMock);
   fetchMock.mockClear();
   sessionStorage.clear();
-  answers = [ok(status())];
+  answers = [ok(statusBody())];
   setVisibility("visible");
 });
 
@@ -93,7 +78,7 @@ describe("the admin page", () => {
   });
 
   it("polls every period and draws the charts", async () => {
-    answers = [ok(status({ notifications: { published: 0, delivered: 100 } })), ok(status({ notifications: { published: 0, delivered: 140 } }))];
+    answers = [ok(statusBody({ notifications: { published: 0, delivered: 100 } })), ok(statusBody({ notifications: { published: 0, delivered: 140 } }))];
     sessionStorage.setItem(TOKEN_KEY, adminToken);
     await openAdmin();
     await settle();
@@ -107,7 +92,7 @@ describe("the admin page", () => {
   it("lists each instance of the cluster with its counts, and the totals", async () => {
     answers = [
       ok(
-        status({
+        statusBody({
           mode: "clustered",
           cluster: {
             instances: [
@@ -129,7 +114,7 @@ describe("the admin page", () => {
   });
 
   it("marks the figures stale when the token is refused or the hub unreachable, and fresh again after", async () => {
-    answers = [ok(status()), refused, unreachable, ok(status())];
+    answers = [ok(statusBody()), refused, unreachable, ok(statusBody())];
     sessionStorage.setItem(TOKEN_KEY, adminToken);
     await openAdmin();
     await settle();
@@ -145,7 +130,7 @@ describe("the admin page", () => {
   });
 
   it("marks the figures stale when no answer came for two poll periods", async () => {
-    answers = [ok(status()), () => new Promise<Response>(() => {})];
+    answers = [ok(statusBody()), () => new Promise<Response>(() => {})];
     sessionStorage.setItem(TOKEN_KEY, adminToken);
     await openAdmin();
     await settle();

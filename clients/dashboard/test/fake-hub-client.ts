@@ -1,7 +1,7 @@
 // Stands in for `/client/hub-client.js` in the page tests: records each client the page makes
 // and lets the test play the hub's part by emitting its events.
 
-import type { HubClient, HubClientOptions, HubEvents, HubState } from "../src/hub-client.js";
+import type { HubClient, HubClientOptions, HubEvents, HubState, HubStats } from "/client/hub-client.js";
 
 export class FakeHubClient implements HubClient {
   state: HubState = "idle";
@@ -9,6 +9,7 @@ export class FakeHubClient implements HubClient {
   epoch: string | null = null;
   nextRetryAt: number | null = null;
   isLeader = true;
+  stats: HubStats = { malformed: 0, unknown: 0, duplicates: 0, errors: 0 };
   connects = 0;
   disconnects = 0;
   private listeners = new Map<string, Set<(value: never) => void>>();

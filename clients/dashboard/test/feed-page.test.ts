@@ -2,7 +2,7 @@
 // @vitest-environment-options {"url": "https://hub.example:8443/dashboard/"}
 
 import { beforeEach, describe, expect, it, vi } from "vitest";
-import type { Notification } from "../src/hub-client.js";
+import type { Notification, NumberedNotificationFrame } from "/client/hub-client.js";
 import { clients, type FakeHubClient } from "./fake-hub-client.js";
 import { jwt } from "./jwt.js";
 import { allByTestId, byTestId, loadPage, signIn, visible } from "./pages.js";
@@ -10,7 +10,8 @@ import { allByTestId, byTestId, loadPage, signIn, visible } from "./pages.js";
 const TOKEN_KEY = "hub.dashboard.token";
 const token = jwt({ sub: "teacher-1", exp: Math.floor(Date.now() / 1000) + 600 });
 
-const notification = (over: Partial<Notification> = {}): Notification => ({
+/** A numbered notification, as the client gives it to the page. */
+const notification = (over: Partial<NumberedNotificationFrame> = {}): Notification => ({
   type: "notification",
   id: "1700000000000-0",
   epoch: "e1",
