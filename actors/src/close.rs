@@ -42,6 +42,33 @@ impl CloseReason {
         Self::Overloaded,
     ];
 
+    /// This reason's place in [`Self::ALL`]. The match is exhaustive, so a new variant does not
+    /// compile until it is given a place here, and each arm's `const` block does not compile
+    /// unless `ALL` holds the variant at that place.
+    const fn position(self) -> usize {
+        match self {
+            Self::ShuttingDown => const { Self::ShuttingDown.listed_at(0) },
+            Self::ProtocolViolation => const { Self::ProtocolViolation.listed_at(1) },
+            Self::FrameTooBig => const { Self::FrameTooBig.listed_at(2) },
+            Self::InternalError => const { Self::InternalError.listed_at(3) },
+            Self::TooManySockets => const { Self::TooManySockets.listed_at(4) },
+            Self::TokenExpired => const { Self::TokenExpired.listed_at(5) },
+            Self::TooSlow => const { Self::TooSlow.listed_at(6) },
+            Self::DisconnectedByOperator => const { Self::DisconnectedByOperator.listed_at(7) },
+            Self::Overloaded => const { Self::Overloaded.listed_at(8) },
+        }
+    }
+
+    /// `position`, once `ALL` is checked to hold this reason there (compared by discriminant:
+    /// `==` is not `const`).
+    const fn listed_at(self, position: usize) -> usize {
+        assert!(
+            position < Self::ALL.len() && Self::ALL[position] as u8 == self as u8,
+            "CloseReason::ALL must list every reason at its position"
+        );
+        position
+    }
+
     /// The numeric WebSocket close code.
     pub fn code(self) -> u16 {
         match self {
@@ -82,6 +109,16 @@ impl CloseReason {
         WsCloseReason { code: CloseCode::Other(self.code()), description: Some(self.reason().to_owned()) }
     }
 }
+
+// With `position`, this makes `ALL` exactly the reasons, each once: nothing listed twice or out
+// of place.
+const _: () = {
+    let mut i = 0;
+    while i < CloseReason::ALL.len() {
+        assert!(CloseReason::ALL[i].position() == i, "CloseReason::ALL lists each reason once, in order");
+        i += 1;
+    }
+};
 
 #[cfg(test)]
 mod tests {

@@ -1,0 +1,192 @@
+//! The batch pipeline's examples: the essay lifecycle, spellcheck, comparative judgment and
+//! the aggregated batch status.
+
+use hub::contracts::{Category, Priority};
+use serde_json::json;
+
+use super::{batch, batch_owner, trace, user, Expected};
+use crate::contracts::fixtures::{BATCH, OTHER_BATCH, TEACHER};
+
+pub(super) fn expectations() -> Vec<Expected> {
+    vec![
+        Expected {
+            topic: "huleedu.els.batch.essays.ready.v1",
+            event: "batch_essays_ready",
+            category: Category::BatchProgress,
+            priority: Priority::Standard,
+            action_required: false,
+            recipient: batch_owner(BATCH),
+            batch_id: Some(BATCH),
+            class_id: None,
+            // No correlation id in data: the envelope's.
+            correlation_id: "2d809b4c-6e3f-40b1-ac5b-7f4e9a3dbc26",
+            // data.metadata.timestamp, not the envelope's relay time.
+            timestamp: "2025-11-18T14:42:18.718204Z",
+            payload: json!({
+                "batch_id": BATCH,
+                "ready_count": 4,
+                "course_code": "ENG5",
+                "class_type": "REGULAR",
+                "message": "4 essays are ready for processing",
+            }),
+            ownership: vec![],
+            traceparent: None,
+        },
+        Expected {
+            topic: "huleedu.els.batch.validation.errors.v1",
+            event: "batch_validation_errors",
+            category: Category::SystemAlerts,
+            priority: Priority::Immediate,
+            action_required: true,
+            recipient: batch_owner(OTHER_BATCH),
+            batch_id: Some(OTHER_BATCH),
+            class_id: None,
+            correlation_id: "0b6e7f2a-4c1d-4e9b-8a3f-5d2c7e1b9a04",
+            timestamp: "2025-11-18T13:42:10.518204Z",
+            payload: json!({
+                "failed_count": 1,
+                "total_errors": 1,
+                "critical_failure": false,
+                "failed_files": [{
+                    "essay_id": "5fb2a6d8-ae73-4192-8c5f-d34e6c8bafc7",
+                    "file_name": "Inlämning_v3.pdf",
+                    "error_code": "CONTENT_TOO_SHORT",
+                    "error_message": "File 'Inlämning_v3.pdf' content is too short (minimum: 50, actual: 31)",
+                }],
+                "message": "1 file in the batch failed validation",
+            }),
+            ownership: vec![],
+            traceparent: trace("00-4bf92f3577b34da6a3ce929d0e0e473c-00f067aa0ba902bd-01"),
+        },
+        Expected {
+            topic: "huleedu.batch.content.provisioning.completed.v1",
+            event: "batch_content_provisioned",
+            category: Category::BatchProgress,
+            priority: Priority::Standard,
+            action_required: false,
+            recipient: user(TEACHER),
+            batch_id: Some(BATCH),
+            class_id: None,
+            correlation_id: "0b6e7f2a-4c1d-4e9b-8a3f-5d2c7e1b9a04",
+            timestamp: "2025-11-18T13:42:21.398204Z",
+            payload: json!({
+                "provisioned_count": 4,
+                "expected_count": 4,
+                "course_code": "ENG5",
+                "message": "Essay text ready for 4 of 4 essays",
+            }),
+            ownership: vec![(batch(BATCH), TEACHER)],
+            traceparent: trace("00-4bf92f3577b34da6a3ce929d0e0e473b-00f067aa0ba902bc-01"),
+        },
+        Expected {
+            topic: "huleedu.cj_assessment.completed.v1",
+            event: "batch_assessment_completed",
+            category: Category::ProcessingResults,
+            priority: Priority::Standard,
+            action_required: false,
+            recipient: batch_owner(BATCH),
+            batch_id: Some(BATCH),
+            class_id: None,
+            correlation_id: "3e91ac5d-7f40-41c2-bd6c-805fab4ecd37",
+            timestamp: "2025-11-18T14:55:18.918204Z",
+            payload: json!({
+                "batch_id": BATCH,
+                "assessment_job_id": "187",
+                "rankings_available": true,
+                "rankings_count": 3,
+                "message": format!("Comparative judgment assessment completed for batch {BATCH}"),
+            }),
+            ownership: vec![],
+            traceparent: trace("00-4bf92f3577b34da6a3ce929d0e0e473e-00f067aa0ba902bf-01"),
+        },
+        Expected {
+            topic: "huleedu.cj_assessment.failed.v1",
+            event: "batch_assessment_failed",
+            category: Category::SystemAlerts,
+            priority: Priority::Immediate,
+            action_required: true,
+            recipient: batch_owner(OTHER_BATCH),
+            batch_id: Some(OTHER_BATCH),
+            class_id: None,
+            correlation_id: "4fa2bd6e-8051-42d3-ae7d-916abc5fde48",
+            timestamp: "2025-11-18T15:07:10.218204Z",
+            payload: json!({
+                "assessment_job_id": "188",
+                "status": "failed_critically",
+                "reason": "low_success_rate",
+                "message": format!(
+                    "Comparative judgment assessment failed for batch {OTHER_BATCH} (low success rate)"
+                ),
+            }),
+            ownership: vec![],
+            traceparent: trace("00-4bf92f3577b34da6a3ce929d0e0e473f-00f067aa0ba902c0-01"),
+        },
+        Expected {
+            topic: "huleedu.essay.spellcheck.completed.v1",
+            event: "essay_spellcheck_completed",
+            category: Category::BatchProgress,
+            priority: Priority::Low,
+            action_required: false,
+            // parent_id is the batch.
+            recipient: batch_owner(BATCH),
+            batch_id: Some(BATCH),
+            class_id: None,
+            correlation_id: "3e91ac5d-7f40-41c2-bd6c-805fab4ecd37",
+            timestamp: "2025-11-18T14:43:00.198204Z",
+            payload: json!({
+                "essay_id": "1b7e2c94-6a3f-4d5e-8c1b-9f0a2e4d6c83",
+                "status": "spellchecked_success",
+                "corrections_made": 17,
+                "message": "Spellcheck finished for an essay: 17 corrections",
+            }),
+            ownership: vec![],
+            traceparent: trace("00-4bf92f3577b34da6a3ce929d0e0e4740-00f067aa0ba902c1-01"),
+        },
+        Expected {
+            topic: "huleedu.els.batch.phase.outcome.v1",
+            event: "batch_phase_completed",
+            category: Category::BatchProgress,
+            priority: Priority::Standard,
+            action_required: false,
+            recipient: batch_owner(BATCH),
+            batch_id: Some(BATCH),
+            class_id: None,
+            correlation_id: "3e91ac5d-7f40-41c2-bd6c-805fab4ecd37",
+            // No time in data: the envelope's.
+            timestamp: "2025-11-18T14:44:12.618204Z",
+            payload: json!({
+                "phase_name": "spellcheck",
+                "phase_status": "completed_with_failures",
+                "success_count": 3,
+                "failed_count": 1,
+                "total_count": 4,
+                "message": "Spellcheck completed for batch: 3 of 4 essays completed successfully",
+            }),
+            ownership: vec![],
+            traceparent: trace("00-4bf92f3577b34da6a3ce929d0e0e473d-00f067aa0ba902be-01"),
+        },
+        Expected {
+            topic: "huleedu.batch.status.updated.v1",
+            event: "batch_status_updated",
+            category: Category::BatchProgress,
+            // completed_with_failures raises standard to high (§11).
+            priority: Priority::High,
+            action_required: false,
+            recipient: user(TEACHER),
+            batch_id: Some(BATCH),
+            class_id: None,
+            correlation_id: "7e2a9c41-3f5b-4d6e-8a1c-9b0d2f4e6a87",
+            timestamp: "2025-11-18T14:05:31.512004Z",
+            payload: json!({
+                "status": "completed_with_failures",
+                "completed_essays": 23,
+                "failed_essays": 2,
+                "processing_phase": "cj_assessment",
+                "completed_at": "2025-11-18T14:05:30.998120Z",
+                "message": "Batch completed with failures: 23 essays processed, 2 failed",
+            }),
+            ownership: vec![(batch(BATCH), TEACHER)],
+            traceparent: trace("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"),
+        },
+    ]
+}
