@@ -6,6 +6,7 @@
 import { spawn, execFile } from "node:child_process";
 import { once } from "node:events";
 import { accessSync, constants, createWriteStream, mkdirSync, mkdtempSync, readFileSync } from "node:fs";
+import http from "node:http";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
@@ -123,8 +124,8 @@ export async function startHub({ name = "hub", env = {}, port } = {}) {
       for (;;) {
         if (dead) throw new Error(`the hub exited during start-up (${JSON.stringify(dead)}); its log:\n${tail(hub.logText())}`);
         try {
-          const r = await fetch(`${url}/healthz`, { signal: AbortSignal.timeout(1000) });
-          if (r.ok) break;
+          const r = await request("GET", `${url}/healthz`, { timeout: 1000 });
+          if (r.status === 200) break;
         } catch {
           // not listening yet
         }
@@ -168,34 +169,58 @@ export async function startHub({ name = "hub", env = {}, port } = {}) {
     },
     /** POST /api/v1/publish; returns the accepted id. */
     async publish(userId, event, data = {}, extra = {}) {
-      const r = await fetch(`${url}/api/v1/publish`, {
-        method: "POST",
-        headers: { authorization: `Bearer ${await hub.serviceToken()}`, "content-type": "application/json" },
-        body: JSON.stringify({ user_id: userId, event, data, ...extra }),
+      const r = await request("POST", `${url}/api/v1/publish`, {
+        headers: { authorization: `Bearer ${await hub.serviceToken()}` },
+        body: { user_id: userId, event, data, ...extra },
       });
-      const body = await r.json();
-      if (r.status !== 202) throw new Error(`publish answered ${r.status}: ${JSON.stringify(body)}`);
-      return body.id;
+      if (r.status !== 202) throw new Error(`publish answered ${r.status}: ${JSON.stringify(r.body)}`);
+      return r.body.id;
     },
     /** GET /status with an admin token. */
     async status() {
-      const r = await fetch(`${url}/status`, { headers: { authorization: `Bearer ${await hub.adminToken()}` } });
-      if (r.status !== 200) throw new Error(`/status answered ${r.status}: ${await r.text()}`);
-      return r.json();
+      const r = await request("GET", `${url}/status`, { headers: { authorization: `Bearer ${await hub.adminToken()}` } });
+      if (r.status !== 200) throw new Error(`/status answered ${r.status}: ${JSON.stringify(r.body)}`);
+      return r.body;
     },
     /** POST /api/v1/users/{id}/disconnect with an admin token. */
     async disconnectUser(userId) {
-      const r = await fetch(`${url}/api/v1/users/${encodeURIComponent(userId)}/disconnect`, {
-        method: "POST",
+      const r = await request("POST", `${url}/api/v1/users/${encodeURIComponent(userId)}/disconnect`, {
         headers: { authorization: `Bearer ${await hub.adminToken()}` },
       });
-      const body = await r.json();
-      if (r.status !== 200) throw new Error(`disconnect answered ${r.status}: ${JSON.stringify(body)}`);
-      return body;
+      if (r.status !== 200) throw new Error(`disconnect answered ${r.status}: ${JSON.stringify(r.body)}`);
+      return r.body;
     },
   };
   await hub.start();
   return hub;
+}
+
+/**
+ * One HTTP request with node:http, not the global fetch: under a DOM test environment (happy-dom)
+ * the global fetch is the fake browser's, with CORS. Resolves with `{ status, body }` (JSON when
+ * it parses).
+ */
+export function request(method, url, { headers = {}, body, timeout = 5000 } = {}) {
+  return new Promise((resolve, reject) => {
+    const data = body === undefined ? undefined : Buffer.from(typeof body === "string" ? body : JSON.stringify(body));
+    const req = http.request(url, { method, headers: { ...headers, ...(data ? { "content-type": "application/json", "content-length": data.length } : {}) }, timeout }, (res) => {
+      const chunks = [];
+      res.on("data", (c) => chunks.push(c));
+      res.on("end", () => {
+        const text = Buffer.concat(chunks).toString();
+        let parsed = text;
+        try {
+          parsed = JSON.parse(text);
+        } catch {
+          // not JSON
+        }
+        resolve({ status: res.statusCode, body: parsed });
+      });
+    });
+    req.on("timeout", () => req.destroy(new Error(`${method} ${url}: no answer in ${timeout} ms`)));
+    req.on("error", reject);
+    req.end(data);
+  });
 }
 
 /** The last lines of a log, for an error message. */
