@@ -129,7 +129,10 @@ export async function startHub({ name = "hub", env = {}, port } = {}) {
         } catch {
           // not listening yet
         }
-        if (Date.now() > deadline) throw new Error(`the hub did not answer /healthz within 15 s; its log:\n${tail(hub.logText())}`);
+        if (Date.now() > deadline) {
+          await hub.stop();
+          throw new Error(`the hub did not answer /healthz within 15 s; its log:\n${tail(hub.logText())}`);
+        }
         await sleep(50);
       }
       return hub;
@@ -191,7 +194,13 @@ export async function startHub({ name = "hub", env = {}, port } = {}) {
       return r.body;
     },
   };
-  await hub.start();
+  try {
+    await hub.start();
+  } catch (err) {
+    // Never leave a hub behind: the caller has no handle to stop it yet.
+    await hub.close();
+    throw err;
+  }
   return hub;
 }
 
