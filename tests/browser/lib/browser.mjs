@@ -75,7 +75,9 @@ export async function withArtifacts(name, { hub, pages }, fn) {
     }
     const log = hub?.logText?.() ?? "";
     if (log) writeFileSync(path.join(dir, "hub.log"), log);
-    err.message += `\n  artefacts: ${dir}\n  --- the hub's log (tail) ---\n${tail(log, 40)}`;
+    const extra = `\n  artefacts: ${dir}\n  --- the hub's log (tail) ---\n${tail(log, 40)}`;
+    err.message += extra;
+    if (typeof err.stack === "string") err.stack += extra; // reporters print the stack
     throw err;
   }
 }

@@ -20,7 +20,7 @@ describe("delivery", () => {
       f.pages.push(w);
       await w.page.evaluate((o) => window.start(o), { url: f.hub.wsUrl, timings: FAST_TIMINGS });
       await until(w.page, () => window.client.state === "open");
-      await waitFor(async () => (await f.hub.status()).sockets === 1, { message: "/status sockets == 1" });
+      await f.hub.waitSockets(1);
 
       const data = { batch_id: "b-42", file_count: 3 };
       const id = await f.hub.publish(user, "batch_files_uploaded", data, { category: "file_operations" });
@@ -53,6 +53,7 @@ describe("delivery", () => {
     const context = await f.browser.newContext();
     t.after(() => context.close());
     await withArtifacts(t.name, { hub: f.hub, pages: () => f.pages }, async () => {
+      await f.hub.waitSockets(0); // the previous test's socket is gone, so the count below is ours
       const user = "teacher-own-origin";
       const token = await f.hub.token(user);
       const page = await context.newPage();
@@ -73,6 +74,7 @@ describe("delivery", () => {
         { token, timings: FAST_TIMINGS },
       );
       await until(page, () => window.client.state === "open");
+      await f.hub.waitSockets(1);
       const id = await f.hub.publish(user, "class_created", { class_id: "c-7" });
       await until(page, () => window.got.length > 0);
       const got = await page.evaluate(() => window.got.map((n) => ({ id: n.id, event: n.event, replayed: n.replayed })));

@@ -64,6 +64,7 @@ describe("session", () => {
     const context = await f.browser.newContext();
     t.after(() => context.close());
     await withArtifacts(t.name, { hub: f.hub, pages: () => f.pages }, async () => {
+      await f.hub.waitSockets(0); // the previous test's socket is gone, so the count below is ours
       const user = "teacher-disconnect";
       const token = await f.hub.token(user);
       let calls = 0;
@@ -76,7 +77,7 @@ describe("session", () => {
       f.pages.push(w);
       await w.page.evaluate((o) => window.start(o), { url: f.hub.wsUrl, timings: FAST_TIMINGS });
       await until(w.page, () => window.client.state === "open");
-      await waitFor(async () => (await f.hub.status()).sockets === 1, { message: "the socket on /status" });
+      await f.hub.waitSockets(1);
 
       const answer = await f.hub.disconnectUser(user);
       assert.deepEqual(answer, { user_id: user, sockets_closed: 1 });

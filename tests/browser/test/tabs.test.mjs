@@ -25,7 +25,7 @@ describe("tab sharing", () => {
         await w.page.evaluate((o) => window.start(o), { url: f.hub.wsUrl, shareAcrossTabs: true, timings: FAST_TIMINGS });
       }
       for (const w of tabs) await until(w.page, () => window.client.state === "open");
-      await waitFor(async () => (await f.hub.status()).sockets === 1, { message: "/status sockets == 1" });
+      await f.hub.waitSockets(1);
       const leaders = async (list) => (await Promise.all(list.map((w) => w.page.evaluate(() => window.client.isLeader)))).map(Boolean);
       assert.deepEqual((await leaders(tabs)).filter(Boolean).length, 1, "exactly one leader");
       assert.equal(tabs.reduce((n, w) => n + w.sockets.length, 0), 1, "one socket opened by all three tabs together");
