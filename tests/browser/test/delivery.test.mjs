@@ -5,7 +5,6 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { events, openClientPage, unexpectedConsoleErrors, until, watchPage, withArtifacts } from "../lib/browser.mjs";
 import { FAST_TIMINGS, useFixture } from "../lib/fixture.mjs";
-import { waitFor } from "../lib/hub.mjs";
 
 describe("delivery", () => {
   const f = useFixture({ name: "delivery" });
