@@ -113,9 +113,10 @@ export async function startHub({ name = "hub", env = {}, port } = {}) {
       log.write(`\n===== test harness: start #${n} on port ${hubPort} (${new Date().toISOString()}) =====\n`);
       const proc = spawn(bin, ["serve"], { cwd, env: procEnv, stdio: ["ignore", "pipe", "pipe"] });
       hub.proc = proc;
+      running.add(proc);
       proc.stdout.pipe(log, { end: false });
       proc.stderr.pipe(log, { end: false });
-      proc.exited = new Promise((resolve) => proc.once("exit", (code, signal) => resolve({ code, signal })));
+      proc.exited = new Promise((resolve) => proc.once("exit", (code, signal) => (running.delete(proc), resolve({ code, signal }))));
       proc.exited.then(({ code, signal }) => log.write(`===== test harness: hub #${n} exited code=${code} signal=${signal} =====\n`));
       // Ready when /healthz answers; fail at once if the process dies first.
       const deadline = Date.now() + 15_000;
@@ -241,6 +242,12 @@ export function request(method, url, { headers = {}, body, timeout = 5000 } = {}
     req.end(data);
   });
 }
+
+/** Hubs still running; killed if this process exits without its `after` hooks (a crash, Ctrl-C). */
+const running = new Set();
+process.once("exit", () => {
+  for (const proc of running) proc.kill("SIGKILL");
+});
 
 /** The last lines of a log, for an error message. */
 export function tail(text, lines = 60) {
