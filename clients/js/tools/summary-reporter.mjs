@@ -7,7 +7,12 @@ function count(tasks, c) {
       if (t.mode === "skip" || t.mode === "todo") c.skipped++;
       else if (s === "pass") c.passed++;
       else if (s === "fail") c.failed++;
-    } else if (t.tasks) count(t.tasks, c);
+    } else {
+      // A file that failed to load, or a suite whose hook threw: its tests never ran, so it
+      // counts as a failure of its own.
+      if (t.result?.errors?.length) c.failed++;
+      if (t.tasks) count(t.tasks, c);
+    }
   }
   return c;
 }
@@ -15,8 +20,7 @@ function count(tasks, c) {
 export default class SummaryReporter {
   onFinished(files = [], errors = []) {
     const c = count(files, { passed: 0, failed: 0, skipped: 0 });
-    // A file that failed to load has no tests to count: report it as a failure.
-    c.failed += files.filter((f) => f.result?.state === "fail" && !f.tasks?.length).length + errors.length;
+    c.failed += errors.length;
     console.log(`vitest: ${c.passed} passed, ${c.failed} failed${c.skipped ? `, ${c.skipped} skipped` : ""}`);
   }
 }
