@@ -3,9 +3,7 @@
 // its handshake refusals and close codes are the documented ones.
 //
 // The hub binary is HUB_BIN (default ../../target/debug/hub from clients/protocol); if it does
-// not exist every test here fails, saying so. HUB_MARKS_REPLAYED=1 also requires
-// `"replayed": true` on every frame of a resume replay (issue 12); without it a replayed frame
-// may still lack the field, but never carries another value.
+// not exist every test here fails, saying so.
 
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
@@ -14,8 +12,6 @@ import { formatErrors, loadProtocol } from "../src/index.js";
 import { existsSync } from "node:fs";
 
 import { HUB_BIN, Hub, Socket } from "./hub.js";
-
-const STRICT_REPLAYED = process.env.HUB_MARKS_REPLAYED === "1";
 
 let protocol;
 let hub;
@@ -172,14 +168,13 @@ describe("the running hub speaks the documented protocol", { skip: !existsSync(H
     for (const id of ids.slice(1)) {
       const frame = valid(await socket.ofType("notification"));
       assert.equal(frame.id, id);
-      if (STRICT_REPLAYED) assert.equal(frame.replayed, true, `replayed frame ${id} is not marked "replayed": true`);
-      else assert.ok(frame.replayed === undefined || frame.replayed === true, `replayed frame ${id}: replayed = ${frame.replayed}`);
+      assert.equal(frame.replayed, true, `replayed frame ${id} is not marked "replayed": true`);
     }
     await socket.joined();
     const live = await hub.publish({ user_id: user, event: "batch_progress_update", data: { step: 3 } });
     const frame = valid(await socket.ofType("notification"));
     assert.equal(frame.id, live.id);
-    assert.ok(frame.replayed === undefined || frame.replayed === false, "a live frame is not marked replayed");
+    assert.equal(frame.replayed, undefined, "a live frame carries no replayed mark");
   });
 
   test("the client frame schemas accept exactly the frames the hub accepts", async () => {
