@@ -12,7 +12,9 @@ root=$PWD
 say() { echo "test-js.sh: $*"; }
 
 # The hub binary the live suites start: the debug build the Rust tests just made.
-export HUB_BIN="${HUB_BIN:-$root/${CARGO_TARGET_DIR:-target}/debug/hub}"
+target_dir=${CARGO_TARGET_DIR:-target}
+case "$target_dir" in /*) ;; *) target_dir="$root/$target_dir" ;; esac
+export HUB_BIN="${HUB_BIN:-$target_dir/debug/hub}"
 case "$HUB_BIN" in /*) ;; *) HUB_BIN="$root/$HUB_BIN" ;; esac
 cargo build --locked --quiet --bin hub || { say "cannot build the hub binary"; exit 1; }
 
