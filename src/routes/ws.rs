@@ -49,6 +49,7 @@ pub(super) async fn connect(
     let resume = resume_point(params.since, params.epoch)?;
     let identity = Identity { user_id: principal.user_id.into(), expires_at: principal.expires_at };
     Connection::start(&req, body, identity, resume, state.connection_deps.clone())
+        .await
         .map_err(|e| ApiError::BadRequest(format!("not a WebSocket handshake: {e}")))
 }
 

@@ -116,3 +116,16 @@ async fn ids_are_distinct_and_increasing_across_a_fast_burst() {
     }
     assert!(published.iter().all(|id| seen.get(id) == Some(&1)), "each published id arrives exactly once");
 }
+
+#[tokio::test]
+async fn a_notification_published_as_soon_as_the_handshake_is_answered_reaches_the_socket() {
+    // A client counts its socket open at the 101, and the platform may publish that very moment:
+    // the socket must have joined its user's session by then.
+    let app = spawn_app();
+    for n in 0..40 {
+        let user = format!("fresh-{n}");
+        let mut tab = app.connect_query(&format!("?token={}", app.token(&user))).await.expect("the handshake succeeds");
+        let id = app.notify(&user, "right_away", json!({ "n": n })).await;
+        assert_eq!(tab.next_notification().await["id"], id.as_str(), "socket {n}");
+    }
+}

@@ -13,6 +13,7 @@ use std::time::{Duration, Instant};
 use actix::prelude::*;
 use actix_web::{web, HttpRequest, HttpResponse};
 use actix_ws::{AggregatedMessage, AggregatedMessageStream, CloseReason as WsCloseReason, ProtocolError};
+use tokio::sync::oneshot;
 
 use crate::clock;
 use crate::close::CloseReason;
@@ -71,6 +72,8 @@ pub struct Connection {
     last_heard: Instant,
     invalid_frames: u32,
     joined: bool,
+    /// Told once the join has an answer, whatever it is: the handshake is answered only then.
+    join_answered: Option<oneshot::Sender<()>>,
     closing: bool,
     expiry_timers: Vec<SpawnHandle>,
     span: tracing::Span,
@@ -79,8 +82,9 @@ pub struct Connection {
 impl Connection {
     /// Upgrades the request to a WebSocket and starts its actor on the current arbiter (the one
     /// the socket's HTTP dispatcher runs on). Returns the handshake response, whose body is the
-    /// socket's outbox.
-    pub fn start(
+    /// socket's outbox, once the socket has joined its user's session: a client may take its
+    /// socket for open at the 101, and whatever is published from then on must reach it.
+    pub async fn start(
         req: &HttpRequest,
         payload: web::Payload,
         identity: Identity,
@@ -100,6 +104,7 @@ impl Connection {
         let (response, actix_ws_body) = response.into_parts();
         let response = response.set_body(outbox.body(actix_ws_body, deps.stats.clone())).map_into_boxed_body();
         let span = tracing::info_span!("ws", user_id = %identity.user_id, conn_id = id);
+        let (join_answered, answer) = oneshot::channel();
         Connection::create(|ctx| {
             ctx.add_stream(stream);
             Connection {
@@ -112,11 +117,15 @@ impl Connection {
                 last_heard: Instant::now(),
                 invalid_frames: 0,
                 joined: false,
+                join_answered: Some(join_answered),
                 closing: false,
                 expiry_timers: Vec::new(),
                 span,
             }
         });
+        // A refused join still upgrades: the socket then closes with its code (4000, 1011). An
+        // actor stopped before its join was answered drops the sender, which answers too.
+        let _ = answer.await;
         Ok(response)
     }
 
@@ -248,10 +257,15 @@ impl Actor for Connection {
             .registry
             .send(join)
             .into_actor(self)
-            .map(|joined, act, ctx| match joined {
-                Ok(Ok(())) => act.joined = true,
-                Ok(Err(JoinError::TooManySockets)) => act.close(ctx, CloseReason::TooManySockets),
-                Err(_) => act.close(ctx, CloseReason::InternalError),
+            .map(|joined, act, ctx| {
+                match joined {
+                    Ok(Ok(())) => act.joined = true,
+                    Ok(Err(JoinError::TooManySockets)) => act.close(ctx, CloseReason::TooManySockets),
+                    Err(_) => act.close(ctx, CloseReason::InternalError),
+                }
+                if let Some(answered) = act.join_answered.take() {
+                    let _ = answered.send(());
+                }
             })
             .wait(ctx);
         ctx.run_interval(self.deps.settings.ping_interval, |act, ctx| {

@@ -186,12 +186,7 @@ export async function startHub({ name = "hub", env = {}, port } = {}) {
       if (r.status !== 200) throw new Error(`/status answered ${r.status}: ${JSON.stringify(r.body)}`);
       return r.body;
     },
-    /**
-     * Waits until /status counts `n` sockets. A fresh socket (no `since`) must be counted before
-     * the first publish: the hub answers 101 before the socket has joined its user's session, and a
-     * notification published in between is lost (the client has no resume point to get it back).
-     * The hub's own tests wait the same way (`connect(user)` waits until the socket has joined).
-     */
+    /** Waits until /status counts `n` sockets (the hub answers 101 only once a socket has joined). */
     async waitSockets(n, timeout = 10_000) {
       let last;
       await waitFor(async () => (last = (await hub.status()).sockets) === n, { timeout, message: `/status sockets == ${n}` });

@@ -63,7 +63,6 @@ describe("dashboard", () => {
       await page.getByTestId("token-input").fill(await f.hub.token(user));
       await page.getByTestId("signin-button").click();
       await until(page, () => document.querySelector('[data-testid="connection-state"]').dataset.state === "open");
-      await f.hub.waitSockets(1);
       assert.equal(await page.getByTestId("user-id").textContent(), user);
       assert.equal(await page.getByTestId("feed-empty").isVisible(), true);
 

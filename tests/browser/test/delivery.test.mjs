@@ -19,7 +19,6 @@ describe("delivery", () => {
       f.pages.push(w);
       await w.page.evaluate((o) => window.start(o), { url: f.hub.wsUrl, timings: FAST_TIMINGS });
       await until(w.page, () => window.client.state === "open");
-      await f.hub.waitSockets(1);
 
       const data = { batch_id: "b-42", file_count: 3 };
       const id = await f.hub.publish(user, "batch_files_uploaded", data, { category: "file_operations" });
@@ -73,7 +72,6 @@ describe("delivery", () => {
         { token, timings: FAST_TIMINGS },
       );
       await until(page, () => window.client.state === "open");
-      await f.hub.waitSockets(1);
       const id = await f.hub.publish(user, "class_created", { class_id: "c-7" });
       await until(page, () => window.got.length > 0);
       const got = await page.evaluate(() => window.got.map((n) => ({ id: n.id, event: n.event, replayed: n.replayed })));

@@ -22,7 +22,6 @@ describe("network cut", () => {
       f.pages.push(w);
       await w.page.evaluate((o) => window.start(o), { url: f.proxy.wsUrl, timings: FAST_TIMINGS });
       await until(w.page, () => window.client.state === "open");
-      await f.hub.waitSockets(1);
 
       const count = () => w.page.evaluate(() => window.events.filter((e) => e.type === "notification").length);
       const pub = (phase, i) => f.hub.publish(user, "batch_status_updated", { phase, i, batch_id: "b-net" });

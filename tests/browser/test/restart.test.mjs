@@ -22,7 +22,6 @@ describe("hub restart", () => {
       f.pages.push(w);
       await w.page.evaluate((o) => window.start(o), { url: f.hub.wsUrl, timings: FAST_TIMINGS, resyncDelay: 1000 });
       await until(w.page, () => window.client.state === "open");
-      await f.hub.waitSockets(1);
 
       const before = [await f.hub.publish(user, "essay_text_extracted", { n: 1 }), await f.hub.publish(user, "essay_text_extracted", { n: 2 })];
       await until(w.page, () => window.events.filter((e) => e.type === "notification").length === 2);

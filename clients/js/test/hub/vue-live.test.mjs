@@ -55,7 +55,6 @@ it("a component using useNotificationHub sees state open and a published notific
   });
   try {
     await waitFor(() => wrapper.find('[data-testid="state"]').text() === "open", { message: "state open" });
-    await hub.waitSockets(1); // the socket has joined its session (see waitSockets)
 
     const first = await hub.publish(user, "batch_files_uploaded", { batch_id: "b-vue", file_count: 2 });
     await waitFor(() => wrapper.findAll("li").length === 1, { message: "the notification rendered" });
