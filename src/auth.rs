@@ -61,7 +61,24 @@ pub(crate) enum AuthError {
 }
 
 impl AuthError {
-    /// A stable label for metrics and logs.
+    /// Every [`Self::reason`], and the engine's `subject_mismatch` (a renewal token for another
+    /// user), so each `hub_auth_failures_total` label can be registered at zero.
+    pub(crate) const REASONS: [&'static str; 12] = [
+        "missing",
+        "malformed",
+        "expired",
+        "not_yet_valid",
+        "bad_signature",
+        "wrong_algorithm",
+        "wrong_issuer",
+        "wrong_audience",
+        "missing_claim",
+        "empty_subject",
+        "refresh_token",
+        "subject_mismatch",
+    ];
+
+    /// A stable label for metrics and logs; a new one goes in [`Self::REASONS`] too.
     pub(crate) fn reason(&self) -> &'static str {
         match self {
             AuthError::Missing => "missing",

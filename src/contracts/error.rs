@@ -111,7 +111,25 @@ pub enum DecodeError {
 }
 
 impl DecodeError {
-    /// A stable snake_case label for metrics and dead-letter headers.
+    /// Every [`Self::reason`], so each label can be registered at zero.
+    pub const REASONS: [&'static str; 13] = [
+        "empty_value",
+        "value_too_large",
+        "unknown_topic",
+        "invalid_utf8",
+        "invalid_json",
+        "not_an_object",
+        "field_too_large",
+        "missing_field",
+        "wrong_type",
+        "invalid_enum",
+        "invalid_data",
+        "event_type_mismatch",
+        "empty_user_id",
+    ];
+
+    /// A stable snake_case label for metrics and dead-letter headers; a new one goes in
+    /// [`Self::REASONS`] too.
     pub const fn reason(&self) -> &'static str {
         match self {
             Self::EmptyValue => "empty_value",
