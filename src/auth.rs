@@ -61,7 +61,24 @@ pub(crate) enum AuthError {
 }
 
 impl AuthError {
-    /// A stable label for metrics and logs.
+    /// Every [`Self::reason`], and the engine's `subject_mismatch` (a renewal token for another
+    /// user), so each `hub_auth_failures_total` label can be registered at zero.
+    pub(crate) const REASONS: [&'static str; 12] = [
+        "missing",
+        "malformed",
+        "expired",
+        "not_yet_valid",
+        "bad_signature",
+        "wrong_algorithm",
+        "wrong_issuer",
+        "wrong_audience",
+        "missing_claim",
+        "empty_subject",
+        "refresh_token",
+        "subject_mismatch",
+    ];
+
+    /// A stable label for metrics and logs; a new one goes in [`Self::REASONS`] too.
     pub(crate) fn reason(&self) -> &'static str {
         match self {
             AuthError::Missing => "missing",
@@ -261,5 +278,54 @@ fn classify(error: JwtError) -> AuthError {
         ErrorKind::InvalidAudience => AuthError::WrongAudience(error),
         ErrorKind::MissingRequiredClaim(claim) => AuthError::MissingClaim { claim: claim.clone(), source: error },
         _ => AuthError::Malformed(error),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use jsonwebtoken::errors::ErrorKind;
+
+    use super::*;
+
+    /// One of each refusal. The match has no wildcard, so a new variant does not compile until it
+    /// is listed here, and then [`AuthError::REASONS`] is checked to hold its reason.
+    fn one_of_each() -> Vec<AuthError> {
+        let jwt = || JwtError::from(ErrorKind::InvalidToken);
+        let all = vec![
+            AuthError::Missing,
+            AuthError::Malformed(jwt()),
+            AuthError::Expired(jwt()),
+            AuthError::NotYetValid(jwt()),
+            AuthError::BadSignature(jwt()),
+            AuthError::WrongAlgorithm(None),
+            AuthError::WrongIssuer(jwt()),
+            AuthError::WrongAudience(jwt()),
+            AuthError::MissingClaim { claim: "sub".into(), source: jwt() },
+            AuthError::EmptySubject,
+            AuthError::RefreshToken,
+        ];
+        for error in &all {
+            match error {
+                AuthError::Missing
+                | AuthError::Malformed(_)
+                | AuthError::Expired(_)
+                | AuthError::NotYetValid(_)
+                | AuthError::BadSignature(_)
+                | AuthError::WrongAlgorithm(_)
+                | AuthError::WrongIssuer(_)
+                | AuthError::WrongAudience(_)
+                | AuthError::MissingClaim { .. }
+                | AuthError::EmptySubject
+                | AuthError::RefreshToken => {}
+            }
+        }
+        all
+    }
+
+    #[test]
+    fn every_refusal_reason_is_registered_at_zero() {
+        for error in one_of_each() {
+            assert!(AuthError::REASONS.contains(&error.reason()), "{} is missing from REASONS", error.reason());
+        }
     }
 }

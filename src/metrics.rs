@@ -3,7 +3,10 @@
 use std::sync::OnceLock;
 use std::time::Duration;
 
+use hub_actors::TokenStage;
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
+
+use crate::auth::AuthError;
 
 /// Renders the process's metrics in the Prometheus text format.
 #[derive(Clone)]
@@ -23,6 +26,7 @@ impl Metrics {
                 .install_recorder()
                 .expect("no other metrics recorder is installed");
             spawn_upkeep(handle.clone());
+            register_families();
             handle
         });
         Metrics(handle.clone())
@@ -31,6 +35,21 @@ impl Metrics {
     /// The text exposition. It also drains histogram samples, as the upkeep does.
     pub(crate) fn render(&self) -> String {
         self.0.render()
+    }
+}
+
+/// Registers every series whose labels are a known set at zero, so the first scrape has them:
+/// a series that appears only when first touched breaks `rate()` and absence alerts. The
+/// clustered mode's and Kafka's own families are registered where those start.
+fn register_families() {
+    hub_actors::register_metrics();
+    for why in ["at_capacity", "origin", "rate_limited"] {
+        metrics::counter!("hub_ws_refused_total", "why" => why).increment(0);
+    }
+    for stage in TokenStage::ALL {
+        for reason in AuthError::REASONS {
+            metrics::counter!("hub_auth_failures_total", "reason" => reason, "stage" => stage.label()).increment(0);
+        }
     }
 }
 

@@ -74,7 +74,7 @@ impl Engine {
 
     /// Redis between instances: hand-off script, history streams, one subscriber per instance.
     async fn clustered(settings: &Settings, stats: &Arc<EngineStats>, instance_id: &str) -> Result<Engine, StartError> {
-        let mut cluster = Cluster::connect(settings).await?;
+        let mut cluster = Cluster::connect(settings, stats.clone()).await?;
         let store = cluster.store.clone();
         let mut subscriber = None;
         let registry = Registry::create(|ctx| {

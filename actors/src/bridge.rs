@@ -14,7 +14,7 @@ use parking_lot::Mutex;
 
 use crate::error::Cause;
 use crate::history::MemoryHistory;
-use crate::notification::{Draft, NotificationId};
+use crate::notification::{Draft, NotificationId, UserId};
 use crate::registry::{Registry, Route, RouteAll};
 use crate::stats::EngineStats;
 
@@ -80,8 +80,9 @@ pub struct LocalBridge {
     history: Arc<MemoryHistory>,
     registry: Addr<Registry>,
     stats: Arc<EngineStats>,
-    /// Dedupe keys of recently accepted notifications, bounded (least recently seen evicted).
-    seen: Mutex<LruCache<String, NotificationId>>,
+    /// Dedupe keys of recently accepted notifications, each scoped by its user (a pair, never a
+    /// joined string, so no two users' keys can meet), bounded (least recently seen evicted).
+    seen: Mutex<LruCache<(UserId, String), NotificationId>>,
 }
 
 impl LocalBridge {
@@ -103,16 +104,17 @@ impl LocalBridge {
         let mut history = self.history.appender();
         let mut routes = Vec::with_capacity(drafts.len());
         let mut accepted = Vec::with_capacity(drafts.len());
-        for draft in drafts {
-            if let Some(id) = draft.dedupe_key.as_ref().and_then(|key| seen.get(key)) {
+        for mut draft in drafts {
+            let scoped = draft.dedupe_key.take().map(|key| (draft.user_id.clone(), key));
+            if let Some(id) = scoped.as_ref().and_then(|scoped| seen.get(scoped)) {
                 self.stats.add_duplicates(1);
                 accepted.push(Accepted::Duplicate(*id));
                 continue;
             }
             let (id, frame) = history.append(&draft);
             routes.push(Route { user_id: draft.user_id, frame });
-            if let Some(key) = draft.dedupe_key {
-                seen.put(key, id);
+            if let Some(scoped) = scoped {
+                seen.put(scoped, id);
             }
             self.stats.add_published(1);
             accepted.push(Accepted::New(id));

@@ -74,6 +74,9 @@ pub enum TokenStage {
 }
 
 impl TokenStage {
+    /// Every stage, to register each label at zero.
+    pub const ALL: [TokenStage; 3] = [TokenStage::Handshake, TokenStage::Renewal, TokenStage::Api];
+
     /// The label value.
     pub fn label(self) -> &'static str {
         match self {

@@ -34,4 +34,4 @@ pub use identity::{Identity, TokenRejected, TokenStage, TokenVerifier};
 pub use notification::{Draft, Frame, NotificationId, UserId};
 pub use presence::{LocalPresence, Presence};
 pub use registry::Registry;
-pub use stats::{EngineStats, StatsSnapshot};
+pub use stats::{register_metrics, EngineStats, StatsSnapshot};

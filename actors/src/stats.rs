@@ -6,7 +6,11 @@ use std::sync::OnceLock;
 
 use serde::Serialize;
 
-/// Counters shared by every actor of one engine.
+use crate::close::CloseReason;
+
+/// Counters shared by every actor of one engine. A bridge outside the engine (the clustered
+/// store) counts what it accepted through the same methods, so the counts mean the same in
+/// every mode.
 #[derive(Debug, Default)]
 pub struct EngineStats {
     connections: AtomicI64,
@@ -44,7 +48,7 @@ macro_rules! counters {
     ($($name:ident => $inc:ident, $metric:literal),* $(,)?) => {
         $(
             #[doc = concat!("Counts `n` more `", stringify!($name), "`, here and in `", $metric, "`.")]
-            pub(crate) fn $inc(&self, n: u64) {
+            pub fn $inc(&self, n: u64) {
                 self.$name.fetch_add(n, Ordering::Relaxed);
                 // A cached handle: the per-frame path does no registry lookup.
                 static COUNTER: OnceLock<metrics::Counter> = OnceLock::new();
@@ -52,6 +56,37 @@ macro_rules! counters {
             }
         )*
     };
+}
+
+/// Every series of the engine's metric families whose labels are a known set, registered at zero,
+/// so that the first scrape has them (a series that appears only when first touched breaks
+/// `rate()` and absence alerts). Touching only adds zero: it never resets a count.
+pub fn register_metrics() {
+    for counter in [
+        "hub_notifications_published_total",
+        "hub_notifications_duplicate_total",
+        "hub_notifications_delivered_total",
+        "hub_notifications_user_offline_total",
+        "hub_notifications_dropped_slow_client_total",
+        "hub_ws_invalid_frames_total",
+    ] {
+        metrics::counter!(counter).increment(0);
+    }
+    for gauge in ["hub_ws_connections", "hub_user_sessions"] {
+        metrics::gauge!(gauge).increment(0.0);
+    }
+    // Registered, a histogram renders its buckets at zero.
+    let _ = metrics::histogram!("hub_publish_to_socket_seconds");
+    for reason in CloseReason::ALL {
+        metrics::counter!("hub_ws_closes_total", "code" => reason.code().to_string()).increment(0);
+    }
+    for why in ["heartbeat_timeout", "peer_gone"] {
+        metrics::counter!("hub_ws_drops_total", "why" => why).increment(0);
+    }
+    for outcome in ["replayed", "resync", "failed"] {
+        metrics::counter!("hub_replays_total", "outcome" => outcome).increment(0);
+        metrics::counter!("hub_catch_ups_total", "outcome" => outcome).increment(0);
+    }
 }
 
 impl EngineStats {

@@ -8,7 +8,8 @@
 -- ARGV: 1 candidate epoch, 2 max entries, 3 max age (ms), 4 dedupe ttl (ms), 5-7 the frame
 --       header's pieces before the id, before the epoch and before the tail, then 3 per
 --       notification: frame tail, channel, "1" when it has a dedupe key
--- Returns one {outcome, id, epoch} per notification, outcome 'new' or 'duplicate', or
+-- Returns one {outcome, id, epoch} per notification, outcome 'new' (with a fourth field: how many
+-- subscribers, one per instance holding a socket of the user, the publish reached) or 'duplicate', or
 -- {'error', message} for a notification a command refused (a key of the wrong type): the others
 -- of the call go on, and each is reported as it went.
 local candidate, max_len, max_age, dedupe_ttl = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
@@ -30,8 +31,8 @@ local function hand_off(n)
   redis.call('PEXPIRE', stream, max_age)
   redis.call('SET', epoch_key, epoch, 'PX', max_age)
   if deduped then redis.call('SET', seen_key, id, 'PX', dedupe_ttl) end
-  redis.call('PUBLISH', channel, before_id .. id .. before_epoch .. epoch .. before_tail .. tail)
-  return {'new', id, epoch}
+  local receivers = redis.call('PUBLISH', channel, before_id .. id .. before_epoch .. epoch .. before_tail .. tail)
+  return {'new', id, epoch, receivers}
 end
 
 local results = {}

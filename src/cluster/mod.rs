@@ -44,7 +44,8 @@ pub struct Cluster {
 
 impl Cluster {
     /// Connects the command and subscriber connections (RESP3, with automatic resubscription).
-    pub async fn connect(settings: &Settings) -> redis::RedisResult<Cluster> {
+    pub async fn connect(settings: &Settings, stats: Arc<EngineStats>) -> redis::RedisResult<Cluster> {
+        register_metrics();
         let redis_settings = &settings.redis;
         let mut info = redis_settings.url.expose_secret().into_connection_info()?;
         let redis_info = info.redis_settings().clone().set_protocol(ProtocolVersion::RESP3);
@@ -76,6 +77,7 @@ impl Cluster {
                 dedupe_ttl_ms: redis_settings.dedupe_ttl.as_millis() as u64,
             },
             redis_settings.max_concurrent_replays,
+            stats,
         );
         let owners = Arc::new(RedisOwners::new(
             redis.clone(),
@@ -115,5 +117,13 @@ impl Cluster {
     /// What the routes need, once [`Cluster::start`] has given the `subscriber`.
     pub fn handle(&self, subscriber: Arc<Subscriber>) -> ClusterHandle {
         ClusterHandle::new(self.redis.clone(), self.keys.clone(), subscriber)
+    }
+}
+
+/// Registers the clustered mode's own families at zero, so the first scrape has them.
+fn register_metrics() {
+    metrics::counter!("hub_redis_subscriber_disconnects_total").increment(0);
+    for why in ["not_utf8", "unknown_shape"] {
+        metrics::counter!("hub_redis_ignored_messages_total", "why" => why).increment(0);
     }
 }

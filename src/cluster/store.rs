@@ -7,8 +7,8 @@ use std::sync::{Arc, LazyLock};
 
 use futures::future::{self, BoxFuture, FutureExt};
 use hub_actors::{
-    Accepted, Bridge, BridgeError, Cause, Draft, Frame, History, HistoryError, NotificationId, Replay, ResumePoint,
-    UserId,
+    Accepted, Bridge, BridgeError, Cause, Draft, EngineStats, Frame, History, HistoryError, NotificationId, Replay,
+    ResumePoint, UserId,
 };
 use redis::aio::ConnectionManager;
 use redis::{Script, Value};
@@ -44,6 +44,8 @@ pub struct RedisStore {
     settings: StoreSettings,
     /// Caps replays read at once (a reconnect storm), so live hand-offs keep flowing.
     replays: Arc<Semaphore>,
+    /// This instance's counts: what it handed off is counted here, as the embedded bridge counts.
+    stats: Arc<EngineStats>,
 }
 
 impl RedisStore {
@@ -52,8 +54,9 @@ impl RedisStore {
         keys: Keys,
         settings: StoreSettings,
         max_concurrent_replays: usize,
+        stats: Arc<EngineStats>,
     ) -> RedisStore {
-        RedisStore { redis, keys, settings, replays: Arc::new(Semaphore::new(max_concurrent_replays)) }
+        RedisStore { redis, keys, settings, replays: Arc::new(Semaphore::new(max_concurrent_replays)), stats }
     }
 
     /// Hands `drafts` off in one script call: each one's outcome, in order.
@@ -76,7 +79,7 @@ impl RedisStore {
                 .arg(Keys::user_channel(user))
                 .arg(if dedupe.is_some() { "1" } else { "0" });
         }
-        let (mut redis, count) = (self.redis.clone(), drafts.len());
+        let (mut redis, count, stats) = (self.redis.clone(), drafts.len(), self.stats.clone());
         Box::pin(async move {
             let replies = match invocation.invoke_async::<Vec<Vec<Value>>>(&mut redis).await {
                 Ok(replies) if replies.len() == count => replies,
@@ -86,7 +89,12 @@ impl RedisStore {
                 }
                 Err(error) => return vec![Err(BridgeError::Unavailable(Cause::new(error))); count],
             };
-            replies.iter().map(|reply| outcome(reply)).collect()
+            replies
+                .iter()
+                .map(|reply| {
+                    outcome(reply).inspect(|handed| count_hand_off(&stats, handed)).map(|handed| handed.accepted)
+                })
+                .collect()
         })
     }
 }
@@ -103,13 +111,34 @@ fn text(value: &Value) -> Option<String> {
     }
 }
 
-/// One notification's `{outcome, id, epoch}` or `{'error', message}` from the hand-off script.
-fn outcome(reply: &[Value]) -> Result<Accepted, BridgeError> {
+/// What the hand-off script did with one notification.
+struct Handed {
+    accepted: Accepted,
+    /// A new notification's publish reached no instance: no socket of its user anywhere.
+    unheard: bool,
+}
+
+/// Counts a hand-off on this instance's stats, as the embedded bridge and registry count theirs:
+/// accepted as new, as a duplicate, and new for a user with no socket (on any instance).
+fn count_hand_off(stats: &EngineStats, handed: &Handed) {
+    match handed.accepted {
+        Accepted::New(_) => stats.add_published(1),
+        Accepted::Duplicate(_) => stats.add_duplicates(1),
+    }
+    if handed.unheard {
+        stats.add_dropped_offline(1);
+    }
+}
+
+/// One notification's `{outcome, id, epoch[, receivers]}` or `{'error', message}` from the
+/// hand-off script.
+fn outcome(reply: &[Value]) -> Result<Handed, BridgeError> {
     let field = |n: usize| reply.get(n).and_then(text);
     let id = field(1).and_then(|id| id.parse::<NotificationId>().ok());
+    let unheard = matches!(reply.get(3), Some(Value::Int(0)));
     match (field(0).as_deref(), id) {
-        (Some("new"), Some(id)) => Ok(Accepted::New(id)),
-        (Some("duplicate"), Some(id)) => Ok(Accepted::Duplicate(id)),
+        (Some("new"), Some(id)) => Ok(Handed { accepted: Accepted::New(id), unheard }),
+        (Some("duplicate"), Some(id)) => Ok(Handed { accepted: Accepted::Duplicate(id), unheard: false }),
         (Some("error"), _) => Err(BridgeError::Refused(Cause::new(format!("redis: {}", field(1).unwrap_or_default())))),
         _ => Err(BridgeError::BadReply(Cause::new(format!("unexpected hand-off reply {reply:?}")))),
     }

@@ -111,7 +111,25 @@ pub enum DecodeError {
 }
 
 impl DecodeError {
-    /// A stable snake_case label for metrics and dead-letter headers.
+    /// Every [`Self::reason`], so each label can be registered at zero.
+    pub const REASONS: [&'static str; 13] = [
+        "empty_value",
+        "value_too_large",
+        "unknown_topic",
+        "invalid_utf8",
+        "invalid_json",
+        "not_an_object",
+        "field_too_large",
+        "missing_field",
+        "wrong_type",
+        "invalid_enum",
+        "invalid_data",
+        "event_type_mismatch",
+        "empty_user_id",
+    ];
+
+    /// A stable snake_case label for metrics and dead-letter headers; a new one goes in
+    /// [`Self::REASONS`] too.
     pub const fn reason(&self) -> &'static str {
         match self {
             Self::EmptyValue => "empty_value",
@@ -163,7 +181,53 @@ pub(crate) fn echo(value: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::echo;
+    use super::{echo, DecodeError};
+
+    /// One of each error. The match has no wildcard, so a new variant does not compile until it is
+    /// listed here, and then [`DecodeError::REASONS`] is checked to hold its reason.
+    fn one_of_each() -> Vec<DecodeError> {
+        let (field, text) = (|| "f".to_owned(), || "t".to_owned());
+        let json = serde_json::from_str::<serde_json::Value>("{").unwrap_err();
+        let all = vec![
+            DecodeError::EmptyValue,
+            DecodeError::ValueTooLarge { size: 2, max: 1 },
+            DecodeError::UnknownTopic { topic: text() },
+            DecodeError::InvalidUtf8 { offset: 0 },
+            DecodeError::InvalidJson(json),
+            DecodeError::NotAnObject { found: "array" },
+            DecodeError::FieldTooLarge { field: field(), size: 2, max: 1 },
+            DecodeError::MissingField { field: field() },
+            DecodeError::WrongType { field: field(), found: "number", expected: text() },
+            DecodeError::InvalidEnum { field: field(), value: text() },
+            DecodeError::InvalidData { field: field(), problem: text() },
+            DecodeError::EventTypeMismatch { topic: text(), event_type: text() },
+            DecodeError::EmptyUserId { field: field() },
+        ];
+        for error in &all {
+            match error {
+                DecodeError::EmptyValue
+                | DecodeError::ValueTooLarge { .. }
+                | DecodeError::UnknownTopic { .. }
+                | DecodeError::InvalidUtf8 { .. }
+                | DecodeError::InvalidJson(_)
+                | DecodeError::NotAnObject { .. }
+                | DecodeError::FieldTooLarge { .. }
+                | DecodeError::MissingField { .. }
+                | DecodeError::WrongType { .. }
+                | DecodeError::InvalidEnum { .. }
+                | DecodeError::InvalidData { .. }
+                | DecodeError::EventTypeMismatch { .. }
+                | DecodeError::EmptyUserId { .. } => {}
+            }
+        }
+        all
+    }
+
+    #[test]
+    fn every_reason_is_registered_at_zero() {
+        let reasons: Vec<&str> = one_of_each().iter().map(DecodeError::reason).collect();
+        assert_eq!(reasons, DecodeError::REASONS);
+    }
 
     #[test]
     fn long_values_are_cut_on_a_char_boundary() {

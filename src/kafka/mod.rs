@@ -69,6 +69,7 @@ impl Kafka {
             retry_backoff_max: kafka.retry_backoff_max,
         });
 
+        stats::register_metrics();
         let arbiter = Arbiter::new();
         let mut actors = HashMap::new();
         let mut topics = Vec::new();

@@ -6,6 +6,37 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use hub_actors::Accepted;
 use serde::Serialize;
 
+use crate::contracts::DecodeError;
+
+/// Why an event is rejected or dead-lettered: it could not be decoded, or its owner never
+/// became known.
+const REFUSALS: [&str; DecodeError::REASONS.len() + 1] = {
+    let mut all = ["owner_unknown"; DecodeError::REASONS.len() + 1];
+    let mut i = 0;
+    while i < DecodeError::REASONS.len() {
+        all[i] = DecodeError::REASONS[i];
+        i += 1;
+    }
+    all
+};
+
+/// Registers the Kafka families that have no per-topic label at zero, so that the first scrape
+/// with Kafka on has them (per-topic series come with each topic's [`TopicStats`]).
+pub(super) fn register_metrics() {
+    for counter in [
+        "hub_kafka_retries_total",
+        "hub_kafka_dead_letter_failures_total",
+        "hub_kafka_client_errors_total",
+        "hub_kafka_main_queue_messages_total",
+    ] {
+        metrics::counter!(counter).increment(0);
+    }
+    for reason in REFUSALS {
+        metrics::counter!("hub_kafka_dead_letters_total", "reason" => reason).increment(0);
+    }
+    metrics::gauge!("hub_kafka_brokers_up").increment(0.0);
+}
+
 /// Counts of one topic.
 #[derive(Debug)]
 pub(super) struct TopicStats {
@@ -43,8 +74,12 @@ pub struct TopicSnapshot {
 }
 
 impl TopicStats {
-    /// Zero counts for `topic`.
+    /// Zero counts for `topic`, and its metric series registered at zero.
     pub(super) fn new(topic: &str) -> TopicStats {
+        metrics::counter!("hub_kafka_stale_total", "topic" => topic.to_owned()).increment(0);
+        for reason in REFUSALS {
+            metrics::counter!("hub_kafka_rejected_total", "topic" => topic.to_owned(), "reason" => reason).increment(0);
+        }
         TopicStats {
             topic: topic.to_owned(),
             consumed: AtomicU64::default(),

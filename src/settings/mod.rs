@@ -197,6 +197,14 @@ mod tests {
     }
 
     #[test]
+    fn a_key_prefix_with_a_brace_is_refused_since_it_would_tag_every_key() {
+        let redis = ("HUB__REDIS__URL", "redis://127.0.0.1:6379");
+        assert!(load(&[redis, ("HUB__REDIS__KEY_PREFIX", "hub:staging")]).is_ok());
+        let result = load(&[redis, ("HUB__REDIS__KEY_PREFIX", "hub{staging}")]);
+        assert_eq!(invalid_setting(result), "redis.key_prefix");
+    }
+
+    #[test]
     fn the_development_secret_is_refused_off_loopback() {
         let dev = [("HUB__AUTH__JWT_SECRET", DEV_JWT_SECRET)];
         assert!(load(&dev).is_ok());

@@ -58,7 +58,7 @@ impl RedisSettings {
     }
 
     /// When clustered: refuses a URL Redis cannot parse, a cluster view that forgets live
-    /// instances between heartbeats, and an empty prefix or replay allowance.
+    /// instances between heartbeats, an empty prefix or replay allowance, and a prefix with a brace.
     pub(super) fn validate(&self) -> Result<(), SettingsError> {
         if !self.enabled() {
             return Ok(());
@@ -71,6 +71,10 @@ impl RedisSettings {
         }
         if self.key_prefix.is_empty() || self.max_concurrent_replays == 0 {
             return invalid("redis.key_prefix", "a prefix and at least one concurrent replay are needed");
+        }
+        // A brace in the prefix would be the hash tag of every key, not the user's.
+        if self.key_prefix.contains(['{', '}']) {
+            return invalid("redis.key_prefix", "must not contain `{` or `}`: a user's keys are tagged with `{user}`");
         }
         Ok(())
     }

@@ -6,6 +6,7 @@ mod auth;
 mod cli;
 mod cluster;
 mod contracts;
+mod counts;
 mod delivery;
 mod helpers;
 mod kafka;

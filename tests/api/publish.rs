@@ -92,6 +92,20 @@ async fn the_same_dedupe_key_is_delivered_once() {
 }
 
 #[tokio::test]
+async fn dedupe_keys_are_scoped_per_user_without_ambiguity() {
+    let app = spawn_app();
+    let mut first = app.connect("a|b").await;
+    let mut second = app.connect("a").await;
+    for (user, dedupe_key, n) in [("a|b", "c", 1), ("a", "b|c", 2)] {
+        let body = json!({ "user_id": user, "event": "e", "data": { "n": n }, "dedupe_key": dedupe_key });
+        let (code, reply) = app.publish(body).await;
+        assert_eq!((code, reply["duplicate"].as_bool()), (202, Some(false)), "{user} with {dedupe_key}: {reply}");
+    }
+    assert_eq!(first.next_notification().await["data"]["n"], 1);
+    assert_eq!(second.next_notification().await["data"]["n"], 2);
+}
+
+#[tokio::test]
 async fn a_batch_publishes_every_good_item_in_order_and_reports_each_bad_one() {
     let app = spawn_app();
     let mut alice = app.connect("alice").await;

@@ -1,7 +1,8 @@
 //! The clustered mode: several hub instances on one private `redis-server`.
 
 mod kafka;
+mod keys;
 mod outages;
-mod redis_server;
+pub mod redis_server;
 mod routing;
 mod storm;

@@ -1,16 +1,24 @@
-//! The README stays true: its tables of close codes and settings are checked against the code
-//! they describe, as the topic table is (`contracts::topic_table`).
+//! The README stays true: its tables of close codes, settings and metric families are checked
+//! against the code they describe, as the topic table is (`contracts::topic_table`).
 
 mod close_codes;
+pub mod metrics_table;
 mod settings_table;
 
 /// The rows of the first table under the heading line `heading`, header and separator left
 /// out, each row as its trimmed cells.
 fn table_rows(heading: &str) -> Vec<Vec<String>> {
+    table_rows_after(heading, |line| line == heading)
+}
+
+/// The rows of the first table after the first line that `starts` says starts it (and before the
+/// next heading), as [`table_rows`] gives them; `what` names it in the failure.
+fn table_rows_after(what: &str, starts: impl Fn(&str) -> bool) -> Vec<Vec<String>> {
     let readme =
         std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).expect("README.md is readable");
+    let heading = what;
     let section: Vec<&str> =
-        readme.lines().skip_while(|line| *line != heading).skip(1).take_while(|line| !line.starts_with('#')).collect();
+        readme.lines().skip_while(|line| !starts(line)).skip(1).take_while(|line| !line.starts_with('#')).collect();
     let rows: Vec<Vec<String>> = section
         .iter()
         .skip_while(|line| !line.starts_with('|'))
