@@ -100,6 +100,13 @@ impl RedisServer {
         assert!(killed > 0, "a subscriber connection was killed");
     }
 
+    /// Refuses (or allows again) every client's `PING`, and nothing else: the hub's check of its
+    /// subscriber connection fails, so it does not take its subscriptions for restored.
+    pub fn refuse_ping(&self, refuse: bool) {
+        let rule = if refuse { "-ping" } else { "+ping" };
+        let _: () = redis::cmd("ACL").arg("SETUSER").arg("default").arg(rule).query(&mut self.client()).unwrap();
+    }
+
     /// Channels whose name contains `part` that have a subscriber.
     pub fn channels_with(&self, part: &str) -> Vec<String> {
         redis::cmd("PUBSUB").arg("CHANNELS").arg(format!("*{part}*")).query(&mut self.client()).unwrap()
