@@ -194,7 +194,7 @@ impl Appender<'_> {
         let oldest_kept = frame.accepted_at.checked_sub(settings.max_age);
         inner.bytes += frame.len();
 
-        let mut ring = inner.users.pop(&draft.user_id).unwrap_or_default();
+        let mut ring = inner.users.pop(&draft.user_id).unwrap_or_else(|| inner.new_ring());
         ring.bytes += frame.len();
         ring.frames.push_back(frame.clone());
         let mut freed = 0;
@@ -217,6 +217,14 @@ impl Appender<'_> {
 }
 
 impl Inner {
+    /// A ring for a user the history does not hold. It cannot tell a new user from one whose
+    /// ring was evicted, so it counts as trimmed through every evicted id, as a user it does not
+    /// hold does in a replay: a resume from before what an eviction dropped is a resync, never
+    /// only what came after.
+    fn new_ring(&self) -> Ring {
+        Ring { trimmed_through: Some(self.evicted_through), ..Ring::default() }
+    }
+
     fn forget(&mut self, ring: Ring) {
         self.bytes -= ring.bytes;
         let last = ring.frames.back().and_then(|f| f.id).or(ring.trimmed_through);
@@ -305,6 +313,18 @@ mod tests {
         append(&h, &draft("b"));
         append(&h, &draft("c")); // evicts "a", the least recently used
         assert!(matches!(h.replay_now(&"a".into(), &before), Replay::Resync { .. }));
+    }
+
+    #[test]
+    fn a_user_evicted_then_notified_again_resumes_with_a_resync_only_if_the_eviction_dropped_unseen_frames() {
+        let h = MemoryHistory::new(HistorySettings { max_users: 1, ..settings() });
+        let seen = append(&h, &draft("a"));
+        let unseen = append(&h, &draft("a"));
+        append(&h, &draft("b")); // evicts "a" with `unseen`
+        let after = append(&h, &draft("a"));
+        let from = |since| ResumePoint { since, epoch: Some(h.epoch.clone()) };
+        assert!(matches!(h.replay_now(&"a".into(), &from(seen)), Replay::Resync { .. }));
+        assert_eq!(ids(h.replay_now(&"a".into(), &from(unseen))), vec![after]);
     }
 
     #[test]

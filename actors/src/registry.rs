@@ -14,7 +14,7 @@ use crate::handle::ConnectionHandle;
 use crate::history::{History, ResumePoint};
 use crate::notification::{Frame, UserId};
 use crate::presence::Presence;
-use crate::session::{Attach, CatchUp, CloseAll, Detach, Fanout, Stop, UserSession};
+use crate::session::{Attach, CatchUp, CloseAll, Detach, Fanout, Interrupt, Stop, UserSession};
 use crate::stats::EngineStats;
 
 /// How often a drain looks whether the connections it closed have ended.
@@ -28,6 +28,9 @@ pub struct Registry {
     stats: Arc<EngineStats>,
     /// Sockets one user may hold on this instance; the next is closed with 4000.
     max_sockets_per_user: usize,
+    /// From a [`LiveInterrupted`] to the next [`CatchUpAll`]: sessions started meanwhile start
+    /// interrupted too.
+    interrupted: bool,
 }
 
 struct SessionEntry {
@@ -43,7 +46,7 @@ impl Registry {
         stats: Arc<EngineStats>,
         max_sockets_per_user: usize,
     ) -> Registry {
-        Registry { sessions: HashMap::new(), history, presence, stats, max_sockets_per_user }
+        Registry { sessions: HashMap::new(), history, presence, stats, max_sockets_per_user, interrupted: false }
     }
 
     fn route(&self, route: Route) {
@@ -95,7 +98,11 @@ impl Handler<Join> for Registry {
         let entry = self.sessions.entry(join.user_id.clone()).or_insert_with(|| {
             let arrived = self.presence.arrived(&join.user_id);
             let session = UserSession::new(join.user_id.clone(), self.history.clone(), arrived, self.stats.clone());
-            SessionEntry { session: session.start(), sockets: 0 }
+            let session = session.start();
+            if self.interrupted {
+                session.do_send(Interrupt);
+            }
+            SessionEntry { session, sockets: 0 }
         });
         if entry.sockets >= self.max_sockets_per_user {
             return Box::pin(async { Err(JoinError::TooManySockets) });
@@ -235,8 +242,26 @@ impl Handler<Drain> for Registry {
     }
 }
 
-/// Live frames may have been missed (the clustered bridge's subscription was down): every
-/// session reads what it missed from history.
+/// Live frames may be missed from now on (the clustered bridge's subscription dropped), until
+/// [`CatchUpAll`]: every session, and every one started meanwhile, remembers where its sockets
+/// were and holds live frames until its catch-up has read what they missed.
+#[derive(Message)]
+#[rtype(result = "()")]
+pub struct LiveInterrupted;
+
+impl Handler<LiveInterrupted> for Registry {
+    type Result = ();
+
+    fn handle(&mut self, _: LiveInterrupted, _: &mut Context<Self>) {
+        self.interrupted = true;
+        for entry in self.sessions.values() {
+            entry.session.do_send(Interrupt);
+        }
+    }
+}
+
+/// Live frames may have been missed (the clustered bridge's subscription was down) and flow
+/// again: every session reads what it missed from history.
 #[derive(Message)]
 #[rtype(result = "()")]
 pub struct CatchUpAll;
@@ -245,6 +270,7 @@ impl Handler<CatchUpAll> for Registry {
     type Result = ();
 
     fn handle(&mut self, _: CatchUpAll, _: &mut Context<Self>) {
+        self.interrupted = false;
         for entry in self.sessions.values() {
             entry.session.do_send(CatchUp);
         }
@@ -389,5 +415,134 @@ mod tests {
         // Both as read from history, so both marked as sent again.
         let expected = [r#"{"n":1,"replayed":true}"#, r#"{"n":2,"replayed":true}"#];
         assert_eq!(outbox.queued_notifications(), expected, "in id order, each once");
+    }
+
+    /// History that answers what it holds after the resume point, and remembers where it was asked.
+    struct TailHistory {
+        frames: Vec<Frame>,
+        asked: Arc<parking_lot::Mutex<Vec<NotificationId>>>,
+        fails: bool,
+    }
+
+    impl TailHistory {
+        fn new(frames: Vec<Frame>) -> TailHistory {
+            TailHistory { frames, asked: Arc::default(), fails: false }
+        }
+    }
+
+    impl History for TailHistory {
+        fn replay(
+            &self,
+            _: &UserId,
+            from: &ResumePoint,
+        ) -> BoxFuture<'static, Result<crate::history::Replay, crate::history::HistoryError>> {
+            self.asked.lock().push(from.since);
+            let result = if self.fails {
+                Err(crate::history::HistoryError::Unavailable(crate::Cause::new("down")))
+            } else {
+                Ok(crate::history::Replay::Frames(
+                    self.frames.iter().filter(|f| f.id > Some(from.since)).cloned().collect(),
+                ))
+            };
+            Box::pin(async move { result })
+        }
+    }
+
+    /// Waits until `outbox` has `count` notifications queued, then returns them.
+    async fn queued(outbox: &Outbox, count: usize) -> Vec<String> {
+        for _ in 0..200 {
+            if outbox.queued_notifications().len() >= count {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        outbox.queued_notifications()
+    }
+
+    use crate::NotificationId;
+
+    #[actix_rt::test]
+    async fn live_frames_heard_after_an_interruption_wait_for_a_catch_up_from_before_it() {
+        let history = Arc::new(TailHistory::new(vec![numbered(1), numbered(2), numbered(3)]));
+        let asked = history.asked.clone();
+        let registry =
+            Registry::new(history, Arc::new(crate::LocalPresence), Arc::new(EngineStats::default()), 5).start();
+        let user: UserId = "u".into();
+        let (socket, outbox) = tab(1);
+        registry.send(Join { user_id: user.clone(), connection: socket, resume: None }).await.unwrap().unwrap();
+        registry.do_send(Route { user_id: user.clone(), frame: numbered(1) });
+
+        registry.do_send(LiveInterrupted);
+        // n2 was published while the subscription was down; n3 is heard before the catch-up.
+        registry.do_send(Route { user_id: user, frame: numbered(3) });
+        registry.send(CatchUpAll).await.unwrap();
+
+        let expected = [r#"{"n":1}"#, r#"{"n":2,"replayed":true}"#, r#"{"n":3,"replayed":true}"#];
+        assert_eq!(queued(&outbox, 3).await, expected, "in id order, each once");
+        assert_eq!(*asked.lock(), [NotificationId { ms: 1, seq: 0 }], "from what the socket had before the gap");
+    }
+
+    #[actix_rt::test]
+    async fn a_socket_joining_during_an_interruption_waits_for_the_catch_up_too() {
+        let now = crate::clock::unix_millis() + 1000;
+        let history = Arc::new(TailHistory::new(vec![numbered(now), numbered(now + 1)]));
+        let registry =
+            Registry::new(history, Arc::new(crate::LocalPresence), Arc::new(EngineStats::default()), 5).start();
+        let user: UserId = "u".into();
+        registry.do_send(LiveInterrupted);
+        let (socket, outbox) = tab(1);
+        registry.send(Join { user_id: user.clone(), connection: socket, resume: None }).await.unwrap().unwrap();
+        // The first was published after the join, unheard; the second is heard.
+        registry.do_send(Route { user_id: user, frame: numbered(now + 1) });
+        registry.send(CatchUpAll).await.unwrap();
+
+        let texts = queued(&outbox, 2).await;
+        assert_eq!(
+            texts,
+            [format!(r#"{{"n":{now},"replayed":true}}"#), format!(r#"{{"n":{},"replayed":true}}"#, now + 1)]
+        );
+    }
+
+    /// Stands in for a connection's actor and records the close commands it gets.
+    struct RecordingCloser(Arc<parking_lot::Mutex<Vec<CloseReason>>>);
+
+    impl Actor for RecordingCloser {
+        type Context = Context<Self>;
+    }
+
+    impl Handler<Close> for RecordingCloser {
+        type Result = ();
+
+        fn handle(&mut self, close: Close, _: &mut Context<Self>) {
+            self.0.lock().push(close.reason);
+        }
+    }
+
+    #[actix_rt::test]
+    async fn a_catch_up_that_cannot_read_history_closes_the_sockets_so_they_resume() {
+        let history = Arc::new(TailHistory { fails: true, ..TailHistory::new(Vec::new()) });
+        let registry =
+            Registry::new(history, Arc::new(crate::LocalPresence), Arc::new(EngineStats::default()), 5).start();
+        let user: UserId = "u".into();
+        let closes = Arc::new(parking_lot::Mutex::new(Vec::new()));
+        let outbox = Outbox::new(1 << 20);
+        let socket = ConnectionHandle {
+            id: 1,
+            outbox: outbox.clone(),
+            close: RecordingCloser(closes.clone()).start().recipient(),
+        };
+        registry.send(Join { user_id: user.clone(), connection: socket, resume: None }).await.unwrap().unwrap();
+
+        registry.do_send(LiveInterrupted);
+        registry.do_send(Route { user_id: user, frame: numbered(2) });
+        registry.send(CatchUpAll).await.unwrap();
+        for _ in 0..200 {
+            if !closes.lock().is_empty() {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        assert_eq!(*closes.lock(), [CloseReason::InternalError]);
+        assert!(outbox.queued_notifications().is_empty(), "nothing after a gap that was not read");
     }
 }

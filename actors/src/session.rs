@@ -1,5 +1,6 @@
 //! One actor per user with sockets on this instance: fans each frame out to every socket of
-//! the user, and brings a resuming socket up to date before it gets live frames.
+//! the user, and brings a socket up to date from history (its resume, or a catch-up after live
+//! frames were missed) before it gets live frames.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -15,7 +16,7 @@ use crate::history::{History, Replay, ResumePoint};
 use crate::notification::{Frame, NotificationId, UserId};
 use crate::stats::EngineStats;
 
-/// Live frames held for one socket while its replay is being read: beyond this the socket could
+/// Live frames held for one socket while history is read for it: beyond this the socket could
 /// not catch up anyway, so it is closed as too slow and resumes later.
 const MAX_HELD_WHILE_REPLAYING: usize = 10_000;
 
@@ -28,6 +29,10 @@ pub struct UserSession {
     arrived: Shared<BoxFuture<'static, ()>>,
     /// The newest notification fanned out, and its epoch: where a catch-up starts.
     last: Option<(NotificationId, Option<Arc<str>>)>,
+    /// `Some` from an [`Interrupt`] to the next [`CatchUp`]: where that catch-up starts, which is
+    /// what every socket had when live frames stopped being certain. Live frames heard meanwhile
+    /// move `last` past the gap and are held, so they can never hide what the catch-up finds.
+    interrupted_at: Option<ResumePoint>,
     /// When the session started, in ms: a catch-up before any frame starts there.
     started_ms: u64,
     stats: Arc<EngineStats>,
@@ -35,8 +40,55 @@ pub struct UserSession {
 
 struct Member {
     handle: ConnectionHandle,
-    /// `Some` while the socket's replay is in flight: live frames wait here, in order.
-    held: Option<Vec<Frame>>,
+    /// `Some` while the socket waits for history: live frames wait here, in order.
+    waiting: Option<Waiting>,
+}
+
+impl Member {
+    fn wait_for_read(&mut self) {
+        self.waiting.get_or_insert_default().reads += 1;
+    }
+}
+
+/// What a socket gets once the history reads it waits for are done.
+#[derive(Default)]
+struct Waiting {
+    /// Reads still to come: its resume replay, catch-ups, and the catch-up that will end an
+    /// interruption.
+    reads: usize,
+    /// What the reads done so far found, marked as sent again.
+    found: Vec<Frame>,
+    /// A read found a gap history cannot cover: the current epoch.
+    resync: Option<String>,
+    /// Live frames that arrived meanwhile, in order.
+    held: Vec<Frame>,
+}
+
+impl Waiting {
+    fn add(&mut self, replay: Replay) {
+        match replay {
+            Replay::Frames(frames) => self.found.extend(frames),
+            Replay::Resync { epoch } => self.resync = Some(epoch),
+        }
+    }
+
+    /// What was read followed by the live frames held meanwhile: in id order, each once, so a live
+    /// frame that overtook an older one read from history cannot hide it.
+    fn into_frames(self) -> Vec<Frame> {
+        let Some(epoch) = self.resync else {
+            let mut frames = self.found;
+            frames.extend(self.held);
+            // Unnumbered frames (legacy relays) keep their place after the numbered ones.
+            frames.sort_by_key(|f| f.id.map_or((1, NotificationId::ZERO), |id| (0, id)));
+            frames.dedup_by(|a, b| a.id.is_some() && a.id == b.id);
+            return frames;
+        };
+        let resync = serde_json::json!({ "type": "resync", "epoch": epoch }).to_string();
+        let mut frames = Vec::with_capacity(self.held.len() + 1);
+        frames.push(Frame::unnumbered(resync));
+        frames.extend(self.held);
+        frames
+    }
 }
 
 impl UserSession {
@@ -52,6 +104,7 @@ impl UserSession {
             history,
             arrived: arrived.shared(),
             last: None,
+            interrupted_at: None,
             started_ms: clock::unix_millis(),
             stats,
         }
@@ -59,18 +112,24 @@ impl UserSession {
 
     fn attach(&mut self, attach: Attach, ctx: &mut Context<Self>) {
         let connection_id = attach.connection.id;
-        let Some(resume) = attach.resume else {
-            self.members.insert(connection_id, Member { handle: attach.connection, held: None });
-            return;
-        };
-        self.members.insert(connection_id, Member { handle: attach.connection, held: Some(Vec::new()) });
+        let mut member = Member { handle: attach.connection, waiting: None };
+        // A socket joining while live frames are uncertain waits for the catch-up as well: it
+        // must not get a live frame ahead of one published since it joined and not yet read.
+        if self.interrupted_at.is_some() {
+            member.wait_for_read();
+        }
+        if attach.resume.is_some() {
+            member.wait_for_read();
+        }
+        self.members.insert(connection_id, member);
+        let Some(resume) = attach.resume else { return };
         self.history
             .replay(&self.user_id, &resume)
             .into_actor(self)
             .map(move |result, session, _| match result {
                 Ok(replay) => {
                     metrics::counter!("hub_replays_total", "outcome" => outcome(&replay)).increment(1);
-                    session.finish_replay(connection_id, replay.marked());
+                    session.read_done(connection_id, replay.marked());
                 }
                 Err(error) => {
                     tracing::warn!(
@@ -80,9 +139,7 @@ impl UserSession {
                         "replay failed; closing the socket so it resumes later"
                     );
                     metrics::counter!("hub_replays_total", "outcome" => "failed").increment(1);
-                    if let Some(member) = session.members.get(&connection_id) {
-                        member.handle.close.do_send(Close { reason: CloseReason::InternalError });
-                    }
+                    session.read_failed(connection_id);
                 }
             })
             .spawn(ctx);
@@ -95,7 +152,7 @@ impl UserSession {
             }
         }
         for member in self.members.values_mut() {
-            match &mut member.held {
+            match &mut member.waiting {
                 None => {
                     if member.handle.outbox.push(frame.clone()).is_err() {
                         self.stats.add_dropped_slow_client(1);
@@ -103,15 +160,39 @@ impl UserSession {
                         member.handle.close.do_send(Close { reason: CloseReason::TooSlow });
                     }
                 }
-                Some(held) if held.len() < MAX_HELD_WHILE_REPLAYING => held.push(frame.clone()),
+                Some(waiting) if waiting.held.len() < MAX_HELD_WHILE_REPLAYING => waiting.held.push(frame.clone()),
                 Some(_) => member.handle.close.do_send(Close { reason: CloseReason::TooSlow }),
             }
         }
     }
 
-    fn finish_replay(&mut self, connection_id: u64, replay: Replay) {
+    /// One history read for the socket is done: after the last one it waits for, the socket gets
+    /// what they found and the live frames held meanwhile.
+    fn read_done(&mut self, connection_id: u64, replay: Replay) {
         let Some(member) = self.members.get_mut(&connection_id) else { return };
-        deliver_replay(member, replay);
+        let Some(waiting) = &mut member.waiting else { return };
+        waiting.add(replay);
+        waiting.reads -= 1;
+        if waiting.reads == 0 {
+            let frames = member.waiting.take().map(Waiting::into_frames).unwrap_or_default();
+            member.handle.outbox.push_replay(frames);
+        }
+    }
+
+    /// A history read for the socket failed: what it missed cannot be sent in order, so the socket
+    /// is closed and the client resumes from what it has.
+    fn read_failed(&mut self, connection_id: u64) {
+        let Some(member) = self.members.get_mut(&connection_id) else { return };
+        member.waiting = None;
+        member.handle.close.do_send(Close { reason: CloseReason::InternalError });
+    }
+
+    /// Where a catch-up starts: the newest notification fanned out, or the session's start.
+    fn caught_up_to(&self) -> ResumePoint {
+        match &self.last {
+            Some((id, epoch)) => ResumePoint { since: *id, epoch: epoch.as_deref().map(str::to_owned) },
+            None => ResumePoint { since: NotificationId { ms: self.started_ms, seq: 0 }, epoch: None },
+        }
     }
 }
 
@@ -121,29 +202,6 @@ fn outcome(replay: &Replay) -> &'static str {
         Replay::Frames(_) => "replayed",
         Replay::Resync { .. } => "resync",
     }
-}
-
-/// Sends `member` what was read from history followed by the live frames held meanwhile: in id
-/// order, each once, so a live frame that overtook an older replayed one cannot hide it.
-fn deliver_replay(member: &mut Member, replay: Replay) {
-    let held = member.held.take().unwrap_or_default();
-    let frames = match replay {
-        Replay::Frames(mut frames) => {
-            frames.extend(held);
-            // Unnumbered frames (legacy relays) keep their place after the numbered ones.
-            frames.sort_by_key(|f| f.id.map_or((1, NotificationId::ZERO), |id| (0, id)));
-            frames.dedup_by(|a, b| a.id.is_some() && a.id == b.id);
-            frames
-        }
-        Replay::Resync { epoch } => {
-            let resync = serde_json::json!({ "type": "resync", "epoch": epoch }).to_string();
-            let mut frames = Vec::with_capacity(held.len() + 1);
-            frames.push(Frame::unnumbered(resync));
-            frames.extend(held);
-            frames
-        }
-    };
-    member.handle.outbox.push_replay(frames);
 }
 
 impl Actor for UserSession {
@@ -228,8 +286,31 @@ impl Handler<Fanout> for UserSession {
     }
 }
 
-/// Live frames may have been missed: read them from history and fan them out (sockets drop
-/// what they already have, by id), or tell every socket to resync.
+/// Live frames may be missed from now on (the clustered bridge lost its subscription), until
+/// the next [`CatchUp`]. The session remembers what every socket has had so far, which is where
+/// that catch-up starts, and holds live frames until it is done: frames heard before the catch-up
+/// is read would otherwise move past the gap and hide it.
+#[derive(Message)]
+#[rtype(result = "()")]
+pub struct Interrupt;
+
+impl Handler<Interrupt> for UserSession {
+    type Result = ();
+
+    fn handle(&mut self, _: Interrupt, _: &mut Context<Self>) {
+        if self.interrupted_at.is_some() {
+            return;
+        }
+        self.interrupted_at = Some(self.caught_up_to());
+        for member in self.members.values_mut() {
+            member.wait_for_read();
+        }
+    }
+}
+
+/// Live frames may have been missed: read them from history and send each socket what it lacks,
+/// in order, or a resync. After an [`Interrupt`] the read starts where the interruption began.
+/// Live frames arriving meanwhile wait, as during a resume.
 #[derive(Message)]
 #[rtype(result = "()")]
 pub struct CatchUp;
@@ -238,23 +319,17 @@ impl Handler<CatchUp> for UserSession {
     type Result = ();
 
     fn handle(&mut self, _: CatchUp, ctx: &mut Context<Self>) {
-        let (since, epoch) = match &self.last {
-            Some((id, epoch)) => (*id, epoch.as_deref().map(str::to_owned)),
-            None => (NotificationId { ms: self.started_ms, seq: 0 }, None),
+        let from = match self.interrupted_at.take() {
+            // Every member waits for this read since the interruption or since it joined.
+            Some(from) => from,
+            None => {
+                self.members.values_mut().for_each(Member::wait_for_read);
+                self.caught_up_to()
+            }
         };
-        // Live frames arriving while history is read wait, as during an attach replay; members
-        // already replaying keep waiting for their own.
-        let catching_up: Vec<u64> = self
-            .members
-            .iter_mut()
-            .filter(|(_, m)| m.held.is_none())
-            .map(|(id, m)| {
-                m.held = Some(Vec::new());
-                *id
-            })
-            .collect();
+        let waiting: Vec<u64> = self.members.keys().copied().collect();
         self.history
-            .replay(&self.user_id, &ResumePoint { since, epoch })
+            .replay(&self.user_id, &from)
             .into_actor(self)
             .map(move |result, session, _| {
                 let replay = match result {
@@ -268,10 +343,10 @@ impl Handler<CatchUp> for UserSession {
                             user_id = %session.user_id,
                             reason = error.reason(),
                             error = %ErrorChain(&error),
-                            "catch-up failed"
+                            "catch-up failed; closing the sockets so they resume"
                         );
-                        // The held live frames still go out; the next catch-up reads history again.
-                        Replay::Frames(Vec::new())
+                        waiting.into_iter().for_each(|id| session.read_failed(id));
+                        return;
                     }
                 };
                 if let Replay::Frames(frames) = &replay {
@@ -283,10 +358,8 @@ impl Handler<CatchUp> for UserSession {
                         }
                     }
                 }
-                for id in catching_up {
-                    if let Some(member) = session.members.get_mut(&id) {
-                        deliver_replay(member, replay.clone());
-                    }
+                for id in waiting {
+                    session.read_done(id, replay.clone());
                 }
             })
             .spawn(ctx);

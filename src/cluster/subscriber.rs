@@ -2,7 +2,8 @@
 //! (subscribed on the first, unsubscribed on the last), plus the cluster's control and
 //! ownership channels. It routes what arrives to the registry, relays messages existing
 //! producers publish in the legacy `{"event", "data"}` shape, and after a lost connection
-//! resubscribes and has every session catch up from history.
+//! resubscribes and has every session catch up from history; from the drop on, sessions hold what
+//! they hear until their catch-up is read, since the client library resubscribes sooner.
 
 use std::collections::HashSet;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -12,7 +13,7 @@ use std::time::Duration;
 use actix::Addr;
 use chrono::{DateTime, SecondsFormat, Utc};
 use futures::future::BoxFuture;
-use hub_actors::registry::{CatchUpAll, CatchUpUser, DisconnectUser, Route};
+use hub_actors::registry::{CatchUpAll, CatchUpUser, DisconnectUser, LiveInterrupted, Route};
 use hub_actors::{CloseReason, Frame, Presence, Registry, UserId};
 use redis::aio::ConnectionManager;
 use redis::{PushInfo, PushKind, Value};
@@ -94,8 +95,10 @@ async fn run(
     let SubscriberParts { mut redis, mut pushes, keys, owners_learned } = parts;
     let fixed = [keys.control_channel(), keys.owners_channel()];
     let mut desired: HashSet<String> = fixed.iter().cloned().collect();
-    // Until every desired channel is subscribed on a live connection, frames may be missed.
+    // Until every desired channel is subscribed on a live connection, frames may be missed, and
+    // the sessions hold what they hear until the catch-up has read what they missed.
     let mut lost = true;
+    registry.do_send(LiveInterrupted);
     let mut ping = tokio::time::interval(PING_INTERVAL);
     loop {
         connected.store(!lost, Ordering::Relaxed);
@@ -105,7 +108,7 @@ async fn run(
                     desired.insert(channel.clone());
                     if let Err(error) = redis.subscribe(&channel).await {
                         tracing::warn!(%channel, %error, "subscribe failed; retried when Redis answers");
-                        lost = true;
+                        interrupt(&mut lost, &registry);
                     }
                     // The join gave up waiting and read history already: what was published
                     // between that read and this subscription is read now.
@@ -127,7 +130,9 @@ async fn run(
                 Some(push) if push.kind == PushKind::Disconnection => {
                     tracing::warn!("the Redis subscriber connection dropped; live frames wait for the catch-up");
                     metrics::counter!("hub_redis_subscriber_disconnects_total").increment(1);
-                    lost = true;
+                    // The client library reconnects and resubscribes by itself, so live frames can
+                    // come back before the catch-up; they come after this on `pushes`.
+                    interrupt(&mut lost, &registry);
                 }
                 Some(push) if push.kind == PushKind::Message => on_message(push.data, &keys, &registry, &owners_learned),
                 Some(_) => {}
@@ -144,10 +149,18 @@ async fn run(
                         }
                     }
                     Ok(Ok(_)) => {}
-                    _ => lost = true,
+                    _ => interrupt(&mut lost, &registry),
                 }
             }
         }
+    }
+}
+
+/// Frames may be missed from now on: the sessions hold live frames from here until `CatchUpAll`.
+fn interrupt(lost: &mut bool, registry: &Addr<Registry>) {
+    if !*lost {
+        *lost = true;
+        registry.do_send(LiveInterrupted);
     }
 }
 

@@ -116,3 +116,29 @@ async fn a_malformed_resume_point_is_a_400() {
         assert_eq!(refused.body["error"], "invalid_request");
     }
 }
+
+#[tokio::test]
+async fn a_resume_across_the_eviction_of_the_users_history_gets_resync_not_only_what_came_after() {
+    let app = spawn_app_with(|s| s.history.max_users = 1);
+    let (seen, epoch) = received_then_left(&app, "a", 1).await;
+    // Kept for "a" while offline, then lost with its history when "b"'s notification evicts it.
+    app.notify("a", "evicted", json!({})).await;
+    app.notify("b", "other", json!({})).await;
+    app.notify("a", "after", json!({})).await;
+    let mut tab = app.connect_query(&format!("?token={}&since={seen}&epoch={epoch}", app.token("a"))).await.unwrap();
+    assert_eq!(tab.next_frame().await, json!({ "type": "resync", "epoch": epoch }), "never only what came after");
+    app.notify("a", "live", json!({})).await;
+    assert_eq!(tab.next_notification().await["event"], "live");
+}
+
+#[tokio::test]
+async fn a_resume_that_lost_nothing_to_an_eviction_gets_the_tail_without_resync() {
+    let app = spawn_app_with(|s| s.history.max_users = 1);
+    let (seen, epoch) = received_then_left(&app, "a", 1).await;
+    // "a"'s history held nothing it had not seen when "b"'s notification evicted it.
+    app.notify("b", "other", json!({})).await;
+    app.notify("a", "after", json!({})).await;
+    let mut tab = app.connect_query(&format!("?token={}&since={seen}&epoch={epoch}", app.token("a"))).await.unwrap();
+    assert_eq!(tab.next_notification().await["event"], "after");
+    tab.expect_silence(Duration::from_millis(200)).await;
+}

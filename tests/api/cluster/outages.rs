@@ -3,6 +3,12 @@ use std::time::{Duration, Instant};
 use serde_json::json;
 
 use super::redis_server::{spawn_instance, RedisServer};
+use crate::helpers::{eventually, TestApp, PROMPTLY};
+
+async fn subscriber_state(app: &TestApp) -> String {
+    let (_, ready) = app.get_json(&app.url("/readyz"), None).await;
+    ready["redis"]["state"].as_str().unwrap_or_default().to_owned()
+}
 
 #[tokio::test]
 async fn a_redis_outage_keeps_sockets_open_answers_503_quickly_and_loses_nothing_accepted() {
@@ -67,4 +73,37 @@ async fn when_redis_loses_its_data_connected_clients_are_told_to_resync() {
         tokio::time::sleep(Duration::from_millis(100)).await;
     };
     assert_eq!(frame["epoch"], resync["epoch"]);
+}
+
+#[tokio::test]
+async fn a_notification_published_while_the_subscription_was_down_reaches_the_open_socket_before_later_ones() {
+    let redis = RedisServer::volatile();
+    let a = spawn_instance(&redis, "a");
+    let mut tab = a.connect("teacher").await;
+    a.notify("teacher", "before", json!({})).await;
+    assert_eq!(tab.next_notification().await["event"], "before");
+
+    // The subscriber connection drops, and the client library reconnects and resubscribes by
+    // itself. The hub's own check (a PING every second), after which sessions catch up from
+    // history, is held off until a notification was stored while no one heard it (as one
+    // published during the drop is) and a later one was heard live.
+    redis.refuse_ping(true);
+    redis.kill_subscribers();
+    let deadline = Instant::now() + PROMPTLY;
+    while subscriber_state(&a).await != "disconnected" {
+        assert!(Instant::now() < deadline, "the instance noticed its subscriber connection dropped");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    eventually("the client library's own resubscription", PROMPTLY, || !redis.channels_with("teacher").is_empty())
+        .await;
+    let gap = redis.append_unpublished(r#""event":"before""#, r#""event":"gap""#);
+    a.notify("teacher", "live", json!({})).await;
+    redis.refuse_ping(false);
+
+    let first = tab.next_frame().await;
+    if first["type"] != "resync" {
+        assert_eq!((&first["event"], &first["id"]), (&json!("gap"), &json!(gap)), "the missed one first: {first}");
+    }
+    assert_eq!(tab.next_notification().await["event"], "live");
+    tab.expect_silence(Duration::from_millis(300)).await;
 }

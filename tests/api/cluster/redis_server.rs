@@ -94,6 +94,39 @@ impl RedisServer {
         commands.filter(|args| args.len() > 1 && args[0].eq_ignore_ascii_case("evalsha") && args[1] == sha).count()
     }
 
+    /// Closes every subscriber connection (`CLIENT KILL TYPE pubsub`); the clients reconnect.
+    pub fn kill_subscribers(&self) {
+        let killed: i64 = redis::cmd("CLIENT").arg("KILL").arg("TYPE").arg("pubsub").query(&mut self.client()).unwrap();
+        assert!(killed > 0, "a subscriber connection was killed");
+    }
+
+    /// Refuses (or allows again) every client's `PING`, and nothing else: the hub's check of its
+    /// subscriber connection fails, so it does not take its subscriptions for restored.
+    pub fn refuse_ping(&self, refuse: bool) {
+        let rule = if refuse { "-ping" } else { "+ping" };
+        let _: () = redis::cmd("ACL").arg("SETUSER").arg("default").arg(rule).query(&mut self.client()).unwrap();
+    }
+
+    /// Channels whose name contains `part` that have a subscriber.
+    pub fn channels_with(&self, part: &str) -> Vec<String> {
+        redis::cmd("PUBSUB").arg("CHANNELS").arg(format!("*{part}*")).query(&mut self.client()).unwrap()
+    }
+
+    /// Appends a notification to the one history stream there is, as the hand-off does, but
+    /// publishes it to nobody: what a subscriber misses while its connection is down. The entry
+    /// is the newest one with `from` replaced by `to` in its frame's tail; returns its id.
+    pub fn append_unpublished(&self, from: &str, to: &str) -> String {
+        let mut client = self.client();
+        let (_, streams): (u64, Vec<String>) =
+            redis::cmd("SCAN").arg(0).arg("TYPE").arg("stream").arg("COUNT").arg(1000).query(&mut client).unwrap();
+        let [stream] = streams.as_slice() else { panic!("one history stream: {streams:?}") };
+        let newest: Vec<(String, Vec<(String, String)>)> =
+            redis::cmd("XREVRANGE").arg(stream).arg("+").arg("-").arg("COUNT").arg(1).query(&mut client).unwrap();
+        let (field, tail) = newest[0].1[0].clone();
+        assert!(tail.contains(from), "{tail}");
+        redis::cmd("XADD").arg(stream).arg("*").arg(field).arg(tail.replace(from, to)).query(&mut client).unwrap()
+    }
+
     /// How many instances hold a subscription to `channel`.
     pub fn subscribers(&self, channel: &str) -> i64 {
         let reply: (String, i64) = redis::cmd("PUBSUB").arg("NUMSUB").arg(channel).query(&mut self.client()).unwrap();
