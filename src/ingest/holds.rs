@@ -68,9 +68,16 @@ impl<T> Holds<T> {
         self.releasing.remove(key);
     }
 
-    /// Takes every item waiting for `key`, oldest first.
-    pub fn release(&mut self, key: &OwnerKey) -> Vec<T> {
-        let released: Vec<T> = self.queues.remove(key).into_iter().flatten().map(|h| h.item).collect();
+    /// Takes the items waiting for `key` from the oldest on, as long as `take` accepts them.
+    pub fn release_while(&mut self, key: &OwnerKey, mut take: impl FnMut(&T) -> bool) -> Vec<T> {
+        let Some(queue) = self.queues.get_mut(key) else { return Vec::new() };
+        let mut released = Vec::new();
+        while queue.front().is_some_and(|held| take(&held.item)) {
+            released.push(queue.pop_front().expect("front exists").item);
+        }
+        if queue.is_empty() {
+            self.queues.remove(key);
+        }
         self.len -= released.len();
         released
     }
@@ -131,9 +138,28 @@ mod tests {
         holds.push(batch("other"), later, 9);
         holds.push(batch("b"), later, 2);
         assert!(holds.is_waiting(&batch("b")));
-        assert_eq!(holds.release(&batch("b")), vec![1, 2]);
+        assert_eq!(holds.release_while(&batch("b"), |_| true), vec![1, 2]);
         assert!(!holds.is_waiting(&batch("b")));
         assert_eq!(holds.len(), 1);
+    }
+
+    #[test]
+    fn a_partial_release_takes_only_the_accepted_items_at_the_front() {
+        let mut holds = Holds::new(10);
+        let later = Instant::now() + Duration::from_secs(60);
+        for item in [1, 2, 3] {
+            holds.push(batch("b"), later, item);
+        }
+        assert_eq!(holds.release_while(&batch("b"), |item| *item == 2), Vec::<i32>::new());
+        holds.expire(later);
+        assert_eq!(holds.len(), 0);
+        for item in [2, 4, 5] {
+            holds.push(batch("b"), later, item);
+        }
+        assert_eq!(holds.release_while(&batch("b"), |item| item % 2 == 0), vec![2, 4]);
+        assert_eq!(holds.len(), 1);
+        assert_eq!(holds.release_while(&batch("b"), |_| true), vec![5]);
+        assert!(!holds.is_waiting(&batch("b")));
     }
 
     #[test]
@@ -166,7 +192,7 @@ mod tests {
         assert!(!holds.begin_release(&batch("b")), "nothing waits: nothing to release");
         holds.push(batch("b"), later, 1);
         assert!(holds.begin_release(&batch("b")));
-        assert_eq!(holds.release(&batch("b")), vec![1]);
+        assert_eq!(holds.release_while(&batch("b"), |_| true), vec![1]);
         assert!(holds.must_queue_behind(&batch("b")), "a new item must not overtake the released one");
         holds.push(batch("b"), later, 2);
         assert!(!holds.begin_release(&batch("b")), "one release at a time");

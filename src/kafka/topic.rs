@@ -6,9 +6,9 @@
 //! 2. **learn**: the ownership facts it carries (a batch or class with its teacher) are
 //!    recorded, before anything can hold it;
 //! 3. **find the teacher**: named in the event, or the known owner of its batch or class;
-//! 4. **hold** ([`hold`]): an event whose owner is unknown, or whose batch or class has earlier
-//!    events waiting, waits; it is released in order once the owner is known, or dead-lettered
-//!    when the hold expires;
+//! 4. **hold** ([`hold`]): an event whose owner is unknown, or one of whose batches or classes
+//!    has earlier events waiting (however it names its teacher), waits; it is released in order
+//!    once the owner is known, or dead-lettered when the hold expires;
 //! 5. **hand off**: the notification, addressed to its teacher, goes to the bridge;
 //! 6. **commit**: the event is resolved, and its partition's commit position stored.
 //!
@@ -81,6 +81,9 @@ struct HeldEvent {
     notification: Notification,
     /// The original, for the dead-letter topic.
     message: Arc<OwnedMessage>,
+    /// The teacher the event names, when it waits only to keep its order; `None` when it goes
+    /// to the owner it waits for.
+    teacher: Option<String>,
 }
 
 /// Why a stage cannot take an event now; it is tried again after a pause.
@@ -119,10 +122,16 @@ impl Refusal {
 
 /// Whom to notify, as far as is known.
 enum Teacher {
-    /// This user.
+    /// This user, now.
     Known(String),
-    /// The owner of this key, once known: unknown yet, or earlier events for the key wait.
-    Awaited(OwnerKey),
+    /// Not before the events waiting for the owner of `key`: the owner is unknown yet, or
+    /// earlier events for the key wait.
+    Awaited {
+        /// The batch or class whose queue the event joins.
+        key: OwnerKey,
+        /// The teacher the event names; `None` when it goes to the owner of `key`.
+        named: Option<String>,
+    },
 }
 
 impl Topic {
@@ -172,7 +181,10 @@ impl Topic {
         self.learn(&notification).await?;
         let teacher = match self.find_teacher(&notification).await? {
             Teacher::Known(user) => user,
-            Teacher::Awaited(key) => return self.hold(key, HeldEvent { at, notification, message: message.clone() }),
+            Teacher::Awaited { key, named } => {
+                let event = HeldEvent { at, notification, message: message.clone(), teacher: named };
+                return self.hold(key, event);
+            }
         };
         let accepted = self.hand_off(&notification, &teacher).await?;
         self.stats.accepted(accepted);
@@ -219,18 +231,26 @@ impl Topic {
     }
 
     /// Find the teacher: named in the event, or the owner of its batch or class. An event
-    /// queues behind earlier ones of its key without asking, so it cannot overtake them.
+    /// queues behind earlier ones of its batches and classes without asking, so it cannot
+    /// overtake them, even when it names its teacher.
     async fn find_teacher(&self, notification: &Notification) -> Result<Teacher, OwnersError> {
         let key = match &notification.recipient {
-            Recipient::User(user) => return Ok(Teacher::Known(user.clone())),
+            Recipient::User(user) => {
+                let holds = self.holds.lock();
+                return Ok(match notification.keys().find(|key| holds.must_queue_behind(key)) {
+                    Some(key) => Teacher::Awaited { key, named: Some(user.clone()) },
+                    None => Teacher::Known(user.clone()),
+                });
+            }
             Recipient::OwnerOf(key) => key,
         };
+        let awaited = Teacher::Awaited { key: key.clone(), named: None };
         if self.holds.lock().must_queue_behind(key) {
-            return Ok(Teacher::Awaited(key.clone()));
+            return Ok(awaited);
         }
         Ok(match self.ingest.owners.lookup(key).await? {
             Some(user) => Teacher::Known(user),
-            None => Teacher::Awaited(key.clone()),
+            None => awaited,
         })
     }
 

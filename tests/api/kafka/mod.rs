@@ -4,3 +4,4 @@ pub mod cluster;
 mod delivery;
 mod faults;
 mod malformed;
+mod ordering;
