@@ -35,7 +35,7 @@ use super::dead_letter::{DeadLetter, DeadLetters};
 use super::stats::TopicStats;
 use crate::contracts::{decode, Limits, Notification, OwnerKey, Recipient};
 use crate::ingest::address::address;
-use crate::ingest::holds::Holds;
+use crate::ingest::holds::{Holds, Weight};
 use crate::ingest::owners::{OwnerIndex, OwnersError};
 use hub_actors::ErrorChain;
 
@@ -57,6 +57,8 @@ pub(super) struct Ingest {
     pub hold_timeout: Duration,
     /// Events waiting per topic at most.
     pub max_held: usize,
+    /// Bytes of events (their Kafka values) waiting per topic at most.
+    pub max_held_bytes: usize,
     /// Longest pause between retries.
     pub retry_backoff_max: Duration,
 }
@@ -86,6 +88,13 @@ struct HeldEvent {
     teacher: Option<String>,
 }
 
+/// A held event weighs its Kafka value, the part that can be large.
+impl Weight for HeldEvent {
+    fn bytes(&self) -> usize {
+        self.message.payload().map_or(0, <[u8]>::len)
+    }
+}
+
 /// Why a stage cannot take an event now; it is tried again after a pause.
 #[derive(Debug, thiserror::Error)]
 pub(super) enum Refusal {
@@ -95,7 +104,8 @@ pub(super) enum Refusal {
     /// The bridge did not take the notification.
     #[error(transparent)]
     Bridge(#[from] BridgeError),
-    /// `ownership.max_held` events wait already: the partition pauses until room frees.
+    /// `ownership.max_held` events, or `ownership.max_held_bytes` bytes, wait already: the
+    /// partition pauses until room frees.
     #[error("too many events are waiting for their owners")]
     HoldsFull,
 }
@@ -139,7 +149,7 @@ impl Topic {
     pub(super) fn new(name: &str, consumer: Weak<HubConsumer>, ingest: Arc<Ingest>, stats: Arc<TopicStats>) -> Topic {
         let name: Arc<str> = name.into();
         Topic {
-            holds: Mutex::new(Holds::new(ingest.max_held)),
+            holds: Mutex::new(Holds::new(ingest.max_held, ingest.max_held_bytes)),
             commits: Mutex::new(Commits::new(name.clone(), consumer)),
             name,
             ingest,

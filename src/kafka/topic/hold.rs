@@ -18,7 +18,7 @@ impl Topic {
             return Ok(()); // Revoked meanwhile: the partition's next reader reads it again.
         }
         let mut holds = self.holds.lock();
-        if !holds.has_room() {
+        if !holds.has_room_for(&event) {
             return Err(Refusal::HoldsFull);
         }
         tracing::info!(

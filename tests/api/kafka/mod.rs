@@ -3,5 +3,6 @@
 pub mod cluster;
 mod delivery;
 mod faults;
+mod holds;
 mod malformed;
 mod ordering;
