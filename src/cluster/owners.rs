@@ -10,8 +10,8 @@ use redis::AsyncCommands;
 use tokio::sync::broadcast;
 
 use super::keys::Keys;
-use crate::contracts::OwnerKey;
-use crate::ingest::owners::{OwnerIndex, OwnersError};
+use crate::contracts::{Basis, OwnerKey};
+use crate::ingest::owners::{Learnt, OwnerIndex, OwnersError};
 
 /// Owners in Redis.
 pub struct RedisOwners {
@@ -38,13 +38,24 @@ fn unavailable(error: redis::RedisError) -> OwnersError {
 }
 
 impl OwnerIndex for RedisOwners {
-    fn learn(&self, key: OwnerKey, user: String) -> BoxFuture<'static, Result<(), OwnersError>> {
+    fn learn(&self, key: OwnerKey, user: String, basis: Basis) -> BoxFuture<'static, Result<Learnt, OwnersError>> {
         let mut redis = self.redis.clone();
         let (owner_key, channel, ttl) = (self.keys.owner(&key), self.keys.owners_channel(), self.ttl.as_secs().max(1));
         Box::pin(async move {
-            let () = redis.set_ex(&owner_key, &user, ttl).await.map_err(unavailable)?;
-            let _: i64 = redis.publish(channel, key.to_string()).await.map_err(unavailable)?;
-            Ok(())
+            // One command either way, so two instances cannot interleave: an owner fact
+            // replaces, an actor fact only fills a gap (`NX`); both answer what was there.
+            let mut set = redis::cmd("SET");
+            set.arg(&owner_key).arg(&user);
+            if basis == Basis::Actor {
+                set.arg("NX");
+            }
+            let previous: Option<String> =
+                set.arg("GET").arg("EX").arg(ttl).query_async(&mut redis).await.map_err(unavailable)?;
+            let learnt = Learnt::of(basis, &user, previous);
+            if learnt.announces() {
+                let _: i64 = redis.publish(channel, key.to_string()).await.map_err(unavailable)?;
+            }
+            Ok(learnt)
         })
     }
 

@@ -94,6 +94,12 @@ impl TopicStats {
         bump(&self.stale);
     }
 
+    /// An event named someone other than the known owner as acting on a batch or class:
+    /// `hub_kafka_ownership_conflicts_total{topic}`.
+    pub(super) fn ownership_conflict(&self) {
+        metrics::counter!("hub_kafka_ownership_conflicts_total", "topic" => self.topic.clone()).increment(1);
+    }
+
     /// An event went (or was attempted) to the dead-letter topic.
     pub(super) fn dead_lettered(&self) {
         bump(&self.dead_lettered);

@@ -33,10 +33,10 @@ use super::commit::{Commits, Coordinates};
 use super::context::HubConsumer;
 use super::dead_letter::{DeadLetter, DeadLetters};
 use super::stats::TopicStats;
-use crate::contracts::{decode, Limits, Notification, OwnerKey, Recipient};
+use crate::contracts::{decode, topics, Basis, Limits, Notification, OwnerKey, Recipient};
 use crate::ingest::address::address;
 use crate::ingest::holds::{Holds, Weight};
-use crate::ingest::owners::{OwnerIndex, OwnersError};
+use crate::ingest::owners::{Learnt, OwnerIndex, OwnersError};
 use hub_actors::ErrorChain;
 
 /// What every topic shares: the way out, the ownership index, the decoding rules.
@@ -67,6 +67,8 @@ pub(super) struct Ingest {
 /// one at a time each; its locks are held only between awaits, never across one.
 pub(super) struct Topic {
     name: Arc<str>,
+    /// What the ownership facts of its events rest on (the topic table's rule).
+    learns: Option<Basis>,
     ingest: Arc<Ingest>,
     stats: Arc<TopicStats>,
     /// Events waiting for their owner.
@@ -149,6 +151,7 @@ impl Topic {
     pub(super) fn new(name: &str, consumer: Weak<HubConsumer>, ingest: Arc<Ingest>, stats: Arc<TopicStats>) -> Topic {
         let name: Arc<str> = name.into();
         Topic {
+            learns: topics().find(|spec| *spec.topic == *name).and_then(|spec| spec.learns),
             holds: Mutex::new(Holds::new(ingest.max_held, ingest.max_held_bytes)),
             commits: Mutex::new(Commits::new(name.clone(), consumer)),
             name,
@@ -188,7 +191,7 @@ impl Topic {
             return Ok(()); // Revoked meanwhile: the partition's next reader reads it again.
         }
         let Some(notification) = self.decode(at, message) else { return Ok(()) };
-        self.learn(&notification).await?;
+        self.learn(at, &notification).await?;
         let teacher = match self.find_teacher(&notification).await? {
             Teacher::Known(user) => user,
             Teacher::Awaited { key, named } => {
@@ -232,10 +235,27 @@ impl Topic {
         Some(decoded.notification)
     }
 
-    /// Learn: records who owns the batches and classes the event names with their teacher.
-    async fn learn(&self, notification: &Notification) -> Result<(), OwnersError> {
+    /// Learn: offers the index who owns the batches and classes the event names with their
+    /// teacher, as the topic's rule says: an owner fact replaces what was known; an actor fact
+    /// only fills a gap, and one that names someone else than the known owner is logged and
+    /// counted as a conflict, the owner kept.
+    async fn learn(&self, at: Coordinates, notification: &Notification) -> Result<(), OwnersError> {
+        let Some(basis) = self.learns else { return Ok(()) };
         for (key, user) in &notification.ownership {
-            self.ingest.owners.learn(key.clone(), user.clone()).await?;
+            match self.ingest.owners.learn(key.clone(), user.clone(), basis).await? {
+                Learnt::Recorded => {}
+                Learnt::Replaced { previous } => tracing::warn!(
+                    topic = %self.name, partition = at.partition, offset = at.offset, %key, %previous, owner = %user,
+                    "owner changed; the latest owner fact wins"
+                ),
+                Learnt::Conflict { owner } => {
+                    tracing::warn!(
+                        topic = %self.name, partition = at.partition, offset = at.offset, %key, %owner, actor = %user,
+                        "the event names someone other than the known owner as acting on it; the owner stays"
+                    );
+                    self.stats.ownership_conflict();
+                }
+            }
         }
         Ok(())
     }

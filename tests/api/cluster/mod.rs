@@ -2,6 +2,6 @@
 
 mod kafka;
 mod outages;
-mod redis_server;
+pub(crate) mod redis_server;
 mod routing;
 mod storm;

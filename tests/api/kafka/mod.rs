@@ -6,3 +6,4 @@ mod faults;
 mod holds;
 mod malformed;
 mod ordering;
+mod ownership;
