@@ -2,16 +2,29 @@
 //! a new one on the owners channel, so events held anywhere are released. The announcement is
 //! the owner key as it displays itself, read back by [`announced`].
 
+use std::sync::LazyLock;
 use std::time::Duration;
 
 use futures::future::BoxFuture;
 use redis::aio::ConnectionManager;
-use redis::AsyncCommands;
+use redis::{AsyncCommands, Script};
 use tokio::sync::broadcast;
 
 use super::keys::Keys;
-use crate::contracts::OwnerKey;
-use crate::ingest::owners::{OwnerIndex, OwnersError};
+use crate::contracts::{Basis, OwnerKey};
+use crate::ingest::owners::{Learnt, OwnerIndex, OwnersError};
+
+/// Offers one fact, in one step so that two instances cannot interleave: an owner fact
+/// replaces the known owner, an actor fact is set only where none is known. Answers the owner
+/// known before (`SET NX GET` would do, but only from Redis 7).
+static LEARN: LazyLock<Script> = LazyLock::new(|| {
+    Script::new(
+        r"local previous = redis.call('GET', KEYS[1])
+        if previous and ARGV[3] == 'actor' then return previous end
+        redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2])
+        return previous",
+    )
+});
 
 /// Owners in Redis.
 pub struct RedisOwners {
@@ -38,13 +51,27 @@ fn unavailable(error: redis::RedisError) -> OwnersError {
 }
 
 impl OwnerIndex for RedisOwners {
-    fn learn(&self, key: OwnerKey, user: String) -> BoxFuture<'static, Result<(), OwnersError>> {
+    fn learn(&self, key: OwnerKey, user: String, basis: Basis) -> BoxFuture<'static, Result<Learnt, OwnersError>> {
         let mut redis = self.redis.clone();
         let (owner_key, channel, ttl) = (self.keys.owner(&key), self.keys.owners_channel(), self.ttl.as_secs().max(1));
         Box::pin(async move {
-            let () = redis.set_ex(&owner_key, &user, ttl).await.map_err(unavailable)?;
-            let _: i64 = redis.publish(channel, key.to_string()).await.map_err(unavailable)?;
-            Ok(())
+            let rests_on = match basis {
+                Basis::Owner => "owner",
+                Basis::Actor => "actor",
+            };
+            let previous: Option<String> = LEARN
+                .key(&owner_key)
+                .arg(&user)
+                .arg(ttl)
+                .arg(rests_on)
+                .invoke_async(&mut redis)
+                .await
+                .map_err(unavailable)?;
+            let learnt = Learnt::of(basis, &user, previous);
+            if learnt.announces() {
+                let _: i64 = redis.publish(channel, key.to_string()).await.map_err(unavailable)?;
+            }
+            Ok(learnt)
         })
     }
 

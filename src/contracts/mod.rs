@@ -15,6 +15,7 @@
 //! becomes, so documentation can be generated from the same table the code
 //! routes with.
 
+mod basis;
 mod category;
 mod classification;
 mod content_digest;
@@ -38,6 +39,7 @@ mod user;
 mod uuid;
 pub mod vocabulary;
 
+pub use basis::Basis;
 pub use category::Category;
 pub use classification::Classification;
 pub use decode::{decode, Decoded};

@@ -49,6 +49,20 @@ pub struct Notification {
 }
 
 impl Notification {
+    /// The batches and classes it is about: its recipient's, the ones it links to, and the ones
+    /// whose ownership it proves. Events for any of them keep their order.
+    pub fn keys(&self) -> impl Iterator<Item = OwnerKey> + '_ {
+        let recipient = match &self.recipient {
+            Recipient::OwnerOf(key) => Some(key.clone()),
+            Recipient::User(_) => None,
+        };
+        recipient
+            .into_iter()
+            .chain(self.batch_id.iter().map(|id| OwnerKey::Batch(id.clone())))
+            .chain(self.class_id.iter().map(|id| OwnerKey::Class(id.clone())))
+            .chain(self.ownership.iter().map(|(key, _)| key.clone()))
+    }
+
     /// A key that is equal for the same notification published twice.
     ///
     /// The outbox relay republishes an event with a fresh `event_id` and

@@ -3,6 +3,7 @@
 
 use serde_json::Value;
 
+use crate::contracts::basis::Basis;
 use crate::contracts::classification::Classification;
 use crate::contracts::error::DecodeError;
 use crate::contracts::events::Context;
@@ -26,6 +27,8 @@ pub struct TopicSpec {
     pub has_producer: bool,
     /// When a builder raises the priority from the data, says when.
     pub priority_note: Option<&'static str>,
+    /// What the ownership facts its events carry rest on; `None` when they carry none.
+    pub learns: Option<Basis>,
     pub(crate) rule: Rule,
 }
 

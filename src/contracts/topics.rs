@@ -3,6 +3,7 @@
 
 use std::borrow::Cow;
 
+use crate::contracts::basis::Basis;
 use crate::contracts::category::Category;
 use crate::contracts::classification::Classification;
 use crate::contracts::events::{
@@ -48,6 +49,7 @@ static TABLE: [TopicSpec; 19] = [
         twin: Some("batch_files_uploaded"),
         has_producer: true,
         priority_note: None,
+        learns: Some(Basis::Actor),
         rule: Rule::Fixed(
             classify("batch_files_uploaded", Category::FileOperations, Priority::Standard, false),
             fixed::<BatchFileAddedV1>,
@@ -60,6 +62,7 @@ static TABLE: [TopicSpec; 19] = [
         twin: Some("batch_file_removed"),
         has_producer: true,
         priority_note: None,
+        learns: Some(Basis::Actor),
         rule: Rule::Fixed(
             classify("batch_file_removed", Category::FileOperations, Priority::Standard, false),
             fixed::<BatchFileRemovedV1>,
@@ -72,6 +75,7 @@ static TABLE: [TopicSpec; 19] = [
         twin: None,
         has_producer: true,
         priority_note: None,
+        learns: None,
         rule: Rule::Fixed(
             classify("batch_essays_ready", Category::BatchProgress, Priority::Standard, false),
             fixed::<BatchEssaysReady>,
@@ -84,6 +88,7 @@ static TABLE: [TopicSpec; 19] = [
         twin: None,
         has_producer: false,
         priority_note: None,
+        learns: None,
         rule: Rule::Fixed(
             classify("batch_validation_errors", Category::SystemAlerts, Priority::Immediate, true),
             fixed::<BatchValidationErrorsV1>,
@@ -96,6 +101,7 @@ static TABLE: [TopicSpec; 19] = [
         twin: None,
         has_producer: true,
         priority_note: None,
+        learns: Some(Basis::Owner),
         rule: Rule::Fixed(
             classify("batch_content_provisioned", Category::BatchProgress, Priority::Standard, false),
             fixed::<BatchContentProvisioningCompletedV1>,
@@ -108,6 +114,7 @@ static TABLE: [TopicSpec; 19] = [
         twin: Some("batch_assessment_completed"),
         has_producer: true,
         priority_note: None,
+        learns: None,
         rule: Rule::Fixed(
             classify("batch_assessment_completed", Category::ProcessingResults, Priority::Standard, false),
             fixed::<CJAssessmentCompletedV1>,
@@ -120,6 +127,7 @@ static TABLE: [TopicSpec; 19] = [
         twin: None,
         has_producer: true,
         priority_note: None,
+        learns: None,
         rule: Rule::Fixed(
             classify("batch_assessment_failed", Category::SystemAlerts, Priority::Immediate, true),
             fixed::<CJAssessmentFailedV1>,
@@ -132,6 +140,7 @@ static TABLE: [TopicSpec; 19] = [
         twin: None,
         has_producer: false,
         priority_note: None,
+        learns: None,
         rule: Rule::Fixed(
             classify("essay_spellcheck_completed", Category::BatchProgress, Priority::Low, false),
             fixed::<SpellcheckResultDataV1>,
@@ -144,6 +153,7 @@ static TABLE: [TopicSpec; 19] = [
         twin: Some("batch_spellcheck_completed, batch_cj_assessment_completed, batch_nlp_completed"),
         has_producer: true,
         priority_note: None,
+        learns: None,
         rule: Rule::Fixed(
             classify("batch_phase_completed", Category::BatchProgress, Priority::Standard, false),
             fixed::<ELSBatchPhaseOutcomeV1>,
@@ -156,6 +166,7 @@ static TABLE: [TopicSpec; 19] = [
         twin: None,
         has_producer: true,
         priority_note: None,
+        learns: None,
         rule: Rule::Fixed(
             classify("essay_text_extracted", Category::FileOperations, Priority::Low, false),
             fixed::<EssayContentProvisionedV1>,
@@ -168,6 +179,7 @@ static TABLE: [TopicSpec; 19] = [
         twin: Some("batch_validation_failed"),
         has_producer: true,
         priority_note: None,
+        learns: None,
         rule: Rule::Fixed(
             classify("batch_validation_failed", Category::SystemAlerts, Priority::Immediate, true),
             fixed::<EssayValidationFailedV1>,
@@ -180,6 +192,7 @@ static TABLE: [TopicSpec; 19] = [
         twin: Some("class_created"),
         has_producer: true,
         priority_note: None,
+        learns: Some(Basis::Owner),
         rule: Rule::Fixed(
             classify("class_created", Category::ClassManagement, Priority::Standard, false),
             fixed::<ClassCreatedV1>,
@@ -192,6 +205,7 @@ static TABLE: [TopicSpec; 19] = [
         twin: Some("student_added_to_class"),
         has_producer: true,
         priority_note: None,
+        learns: Some(Basis::Actor),
         rule: Rule::Fixed(
             classify("student_added_to_class", Category::ClassManagement, Priority::Low, false),
             fixed::<StudentCreatedV1>,
@@ -204,6 +218,7 @@ static TABLE: [TopicSpec; 19] = [
         twin: None,
         has_producer: false,
         priority_note: None,
+        learns: Some(Basis::Actor),
         rule: Rule::Fixed(
             classify("essay_student_association_updated", Category::StudentWorkflow, Priority::Standard, false),
             fixed::<EssayStudentAssociationUpdatedV1>,
@@ -216,6 +231,7 @@ static TABLE: [TopicSpec; 19] = [
         twin: None,
         has_producer: true,
         priority_note: None,
+        learns: None,
         rule: Rule::Fixed(
             classify("student_matches_suggested", Category::StudentWorkflow, Priority::High, true),
             fixed::<BatchAuthorMatchesSuggestedV1>,
@@ -228,6 +244,7 @@ static TABLE: [TopicSpec; 19] = [
         twin: Some("student_associations_confirmed"),
         has_producer: true,
         priority_note: None,
+        learns: Some(Basis::Actor),
         rule: Rule::Fixed(
             classify("student_associations_confirmed", Category::StudentWorkflow, Priority::High, false),
             fixed::<StudentAssociationsConfirmedV1>,
@@ -240,6 +257,7 @@ static TABLE: [TopicSpec; 19] = [
         twin: Some("validation_timeout_processed"),
         has_producer: false,
         priority_note: None,
+        learns: Some(Basis::Owner),
         rule: Rule::Fixed(
             classify("validation_timeout_processed", Category::StudentWorkflow, Priority::Immediate, false),
             fixed::<ValidationTimeoutProcessedV1>,
@@ -252,6 +270,7 @@ static TABLE: [TopicSpec; 19] = [
         twin: None,
         has_producer: true,
         priority_note: None,
+        learns: Some(Basis::Owner),
         rule: Rule::FromEvent(teacher_notification_requested::build),
     },
     TopicSpec {
@@ -261,6 +280,7 @@ static TABLE: [TopicSpec; 19] = [
         twin: None,
         has_producer: false,
         priority_note: Some("high when status is completed_successfully, completed_with_failures or failed"),
+        learns: Some(Basis::Owner),
         rule: Rule::Fixed(
             classify("batch_status_updated", Category::BatchProgress, Priority::Standard, false),
             fixed::<BatchStatusUpdatedV1>,

@@ -1,5 +1,8 @@
 //! Who owns a batch or a class: learnt from events that name both, and from
 //! `POST /api/v1/owners`, so events that name only a batch or class can reach a teacher.
+//!
+//! A fact that establishes the owner ([`Basis::Owner`]) replaces what was known; one that only
+//! names who acted ([`Basis::Actor`]) fills a gap and never moves a known owner.
 
 use std::num::NonZeroUsize;
 
@@ -8,7 +11,7 @@ use lru::LruCache;
 use parking_lot::Mutex;
 use tokio::sync::broadcast;
 
-use crate::contracts::OwnerKey;
+use crate::contracts::{Basis, OwnerKey};
 
 /// Why the index could not answer. The caller retries later; the cause is kept for its log.
 #[derive(Debug, thiserror::Error)]
@@ -27,10 +30,46 @@ impl OwnersError {
     }
 }
 
+/// What became of a fact offered to the index.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Learnt {
+    /// Recorded, or it confirmed what was known.
+    Recorded,
+    /// An owner fact replaced `previous`, another user.
+    Replaced {
+        /// The owner known before.
+        previous: String,
+    },
+    /// An actor fact named someone other than `owner`, who stays the owner.
+    Conflict {
+        /// The owner known, kept.
+        owner: String,
+    },
+}
+
+impl Learnt {
+    /// What `basis` makes of a fact for a key whose owner was `previous` (before an owner fact
+    /// replaced it, or as an actor fact found it).
+    pub fn of(basis: Basis, user: &str, previous: Option<String>) -> Learnt {
+        match (basis, previous) {
+            (_, None) => Learnt::Recorded,
+            (_, Some(previous)) if previous == user => Learnt::Recorded,
+            (Basis::Owner, Some(previous)) => Learnt::Replaced { previous },
+            (Basis::Actor, Some(owner)) => Learnt::Conflict { owner },
+        }
+    }
+
+    /// Whether the index now holds the fact, so waiting events can be released.
+    pub fn announces(&self) -> bool {
+        !matches!(self, Learnt::Conflict { .. })
+    }
+}
+
 /// Maps batches and classes to their owner.
 pub trait OwnerIndex: Send + Sync + 'static {
-    /// Records that `user` owns `key` (the latest fact wins).
-    fn learn(&self, key: OwnerKey, user: String) -> BoxFuture<'static, Result<(), OwnersError>>;
+    /// Offers the fact that `user` owns `key`, resting on `basis`: an owner fact replaces what
+    /// was known, an actor fact is recorded only where no owner is known.
+    fn learn(&self, key: OwnerKey, user: String, basis: Basis) -> BoxFuture<'static, Result<Learnt, OwnersError>>;
     /// The owner of `key`, if known.
     fn lookup(&self, key: &OwnerKey) -> BoxFuture<'static, Result<Option<String>, OwnersError>>;
     /// Keys whose owner was just learnt, so holders can release waiting events at once.
@@ -52,14 +91,23 @@ impl MemoryOwners {
 }
 
 impl OwnerIndex for MemoryOwners {
-    fn learn(&self, key: OwnerKey, user: String) -> BoxFuture<'static, Result<(), OwnersError>> {
-        let previous = self.owners.lock().put(key.clone(), user.clone());
-        if let Some(previous) = previous.filter(|p| *p != user) {
-            tracing::warn!(%key, %previous, owner = %user, "owner changed; the latest fact wins");
+    fn learn(&self, key: OwnerKey, user: String, basis: Basis) -> BoxFuture<'static, Result<Learnt, OwnersError>> {
+        let previous = {
+            let mut owners = self.owners.lock();
+            match basis {
+                Basis::Owner => owners.put(key.clone(), user.clone()),
+                Basis::Actor => match owners.get(&key) {
+                    Some(owner) => Some(owner.clone()),
+                    None => owners.put(key.clone(), user.clone()),
+                },
+            }
+        };
+        let learnt = Learnt::of(basis, &user, previous);
+        if learnt.announces() {
+            // Nobody listening is fine: no event is waiting.
+            let _ = self.learned.send(key);
         }
-        // Nobody listening is fine: no event is waiting.
-        let _ = self.learned.send(key);
-        Box::pin(future::ready(Ok(())))
+        Box::pin(future::ready(Ok(learnt)))
     }
 
     fn lookup(&self, key: &OwnerKey) -> BoxFuture<'static, Result<Option<String>, OwnersError>> {
@@ -81,7 +129,7 @@ mod tests {
         let mut learned = owners.learned();
         let batch = OwnerKey::Batch("b1".into());
         assert_eq!(owners.lookup(&batch).await.unwrap(), None);
-        owners.learn(batch.clone(), "teacher".into()).await.unwrap();
+        owners.learn(batch.clone(), "teacher".into(), Basis::Owner).await.unwrap();
         assert_eq!(owners.lookup(&batch).await.unwrap().as_deref(), Some("teacher"));
         assert_eq!(learned.recv().await.unwrap(), batch);
     }
@@ -90,10 +138,28 @@ mod tests {
     async fn the_index_is_bounded() {
         let owners = MemoryOwners::new(2);
         for id in ["a", "b", "c"] {
-            owners.learn(OwnerKey::Class(id.into()), "t".into()).await.unwrap();
+            owners.learn(OwnerKey::Class(id.into()), "t".into(), Basis::Owner).await.unwrap();
         }
         assert_eq!(owners.lookup(&OwnerKey::Class("a".into())).await.unwrap(), None);
         assert!(owners.lookup(&OwnerKey::Class("c".into())).await.unwrap().is_some());
+    }
+
+    #[tokio::test]
+    async fn an_actor_fills_a_gap_but_never_moves_an_established_owner() {
+        let owners = MemoryOwners::new(10);
+        let (class, other) = (OwnerKey::Class("c".into()), OwnerKey::Class("d".into()));
+        let learn = |key: &OwnerKey, user: &str, basis| owners.learn(key.clone(), user.into(), basis);
+        assert_eq!(learn(&class, "owner", Basis::Owner).await.unwrap(), Learnt::Recorded);
+        let conflict = learn(&class, "helper", Basis::Actor).await.unwrap();
+        assert_eq!(conflict, Learnt::Conflict { owner: "owner".into() });
+        assert_eq!(learn(&class, "owner", Basis::Actor).await.unwrap(), Learnt::Recorded);
+        assert_eq!(owners.lookup(&class).await.unwrap().as_deref(), Some("owner"));
+
+        assert_eq!(learn(&other, "helper", Basis::Actor).await.unwrap(), Learnt::Recorded, "a gap is filled");
+        assert_eq!(owners.lookup(&other).await.unwrap().as_deref(), Some("helper"));
+        let replaced = learn(&other, "owner", Basis::Owner).await.unwrap();
+        assert_eq!(replaced, Learnt::Replaced { previous: "helper".into() });
+        assert_eq!(owners.lookup(&other).await.unwrap().as_deref(), Some("owner"));
     }
 
     #[test]

@@ -66,6 +66,7 @@ impl Kafka {
             max_age: kafka.max_notification_age,
             hold_timeout: settings.ownership.hold_timeout,
             max_held: settings.ownership.max_held,
+            max_held_bytes: settings.ownership.max_held_bytes,
             retry_backoff_max: kafka.retry_backoff_max,
         });
 

@@ -77,6 +77,7 @@ impl TopicStats {
     /// Zero counts for `topic`, and its metric series registered at zero.
     pub(super) fn new(topic: &str) -> TopicStats {
         metrics::counter!("hub_kafka_stale_total", "topic" => topic.to_owned()).increment(0);
+        metrics::counter!("hub_kafka_ownership_conflicts_total", "topic" => topic.to_owned()).increment(0);
         for reason in REFUSALS {
             metrics::counter!("hub_kafka_rejected_total", "topic" => topic.to_owned(), "reason" => reason).increment(0);
         }
@@ -127,6 +128,12 @@ impl TopicStats {
     pub(super) fn stale(&self) {
         metrics::counter!("hub_kafka_stale_total", "topic" => self.topic.clone()).increment(1);
         bump(&self.stale);
+    }
+
+    /// An event named someone other than the known owner as acting on a batch or class:
+    /// `hub_kafka_ownership_conflicts_total{topic}`.
+    pub(super) fn ownership_conflict(&self) {
+        metrics::counter!("hub_kafka_ownership_conflicts_total", "topic" => self.topic.clone()).increment(1);
     }
 
     /// An event went (or was attempted) to the dead-letter topic.

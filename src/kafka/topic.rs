@@ -6,9 +6,9 @@
 //! 2. **learn**: the ownership facts it carries (a batch or class with its teacher) are
 //!    recorded, before anything can hold it;
 //! 3. **find the teacher**: named in the event, or the known owner of its batch or class;
-//! 4. **hold** ([`hold`]): an event whose owner is unknown, or whose batch or class has earlier
-//!    events waiting, waits; it is released in order once the owner is known, or dead-lettered
-//!    when the hold expires;
+//! 4. **hold** ([`hold`]): an event whose owner is unknown, or one of whose batches or classes
+//!    has earlier events waiting (however it names its teacher), waits; it is released in order
+//!    once the owner is known, or dead-lettered when the hold expires;
 //! 5. **hand off**: the notification, addressed to its teacher, goes to the bridge;
 //! 6. **commit**: the event is resolved, and its partition's commit position stored.
 //!
@@ -33,10 +33,10 @@ use super::commit::{Commits, Coordinates};
 use super::context::HubConsumer;
 use super::dead_letter::{DeadLetter, DeadLetters};
 use super::stats::TopicStats;
-use crate::contracts::{decode, Limits, Notification, OwnerKey, Recipient};
+use crate::contracts::{decode, topics, Basis, Limits, Notification, OwnerKey, Recipient};
 use crate::ingest::address::address;
-use crate::ingest::holds::Holds;
-use crate::ingest::owners::{OwnerIndex, OwnersError};
+use crate::ingest::holds::{Holds, Weight};
+use crate::ingest::owners::{Learnt, OwnerIndex, OwnersError};
 use hub_actors::ErrorChain;
 
 /// What every topic shares: the way out, the ownership index, the decoding rules.
@@ -57,6 +57,8 @@ pub(super) struct Ingest {
     pub hold_timeout: Duration,
     /// Events waiting per topic at most.
     pub max_held: usize,
+    /// Bytes of events (their Kafka values) waiting per topic at most.
+    pub max_held_bytes: usize,
     /// Longest pause between retries.
     pub retry_backoff_max: Duration,
 }
@@ -65,6 +67,8 @@ pub(super) struct Ingest {
 /// one at a time each; its locks are held only between awaits, never across one.
 pub(super) struct Topic {
     name: Arc<str>,
+    /// What the ownership facts of its events rest on (the topic table's rule).
+    learns: Option<Basis>,
     ingest: Arc<Ingest>,
     stats: Arc<TopicStats>,
     /// Events waiting for their owner.
@@ -81,6 +85,16 @@ struct HeldEvent {
     notification: Notification,
     /// The original, for the dead-letter topic.
     message: Arc<OwnedMessage>,
+    /// The teacher the event names, when it waits only to keep its order; `None` when it goes
+    /// to the owner it waits for.
+    teacher: Option<String>,
+}
+
+/// A held event weighs its Kafka value, the part that can be large.
+impl Weight for HeldEvent {
+    fn bytes(&self) -> usize {
+        self.message.payload().map_or(0, <[u8]>::len)
+    }
 }
 
 /// Why a stage cannot take an event now; it is tried again after a pause.
@@ -92,7 +106,8 @@ pub(super) enum Refusal {
     /// The bridge did not take the notification.
     #[error(transparent)]
     Bridge(#[from] BridgeError),
-    /// `ownership.max_held` events wait already: the partition pauses until room frees.
+    /// `ownership.max_held` events, or `ownership.max_held_bytes` bytes, wait already: the
+    /// partition pauses until room frees.
     #[error("too many events are waiting for their owners")]
     HoldsFull,
 }
@@ -119,10 +134,16 @@ impl Refusal {
 
 /// Whom to notify, as far as is known.
 enum Teacher {
-    /// This user.
+    /// This user, now.
     Known(String),
-    /// The owner of this key, once known: unknown yet, or earlier events for the key wait.
-    Awaited(OwnerKey),
+    /// Not before the events waiting for the owner of `key`: the owner is unknown yet, or
+    /// earlier events for the key wait.
+    Awaited {
+        /// The batch or class whose queue the event joins.
+        key: OwnerKey,
+        /// The teacher the event names; `None` when it goes to the owner of `key`.
+        named: Option<String>,
+    },
 }
 
 impl Topic {
@@ -130,7 +151,8 @@ impl Topic {
     pub(super) fn new(name: &str, consumer: Weak<HubConsumer>, ingest: Arc<Ingest>, stats: Arc<TopicStats>) -> Topic {
         let name: Arc<str> = name.into();
         Topic {
-            holds: Mutex::new(Holds::new(ingest.max_held)),
+            learns: topics().find(|spec| *spec.topic == *name).and_then(|spec| spec.learns),
+            holds: Mutex::new(Holds::new(ingest.max_held, ingest.max_held_bytes)),
             commits: Mutex::new(Commits::new(name.clone(), consumer)),
             name,
             ingest,
@@ -169,10 +191,13 @@ impl Topic {
             return Ok(()); // Revoked meanwhile: the partition's next reader reads it again.
         }
         let Some(notification) = self.decode(at, message) else { return Ok(()) };
-        self.learn(&notification).await?;
+        self.learn(at, &notification).await?;
         let teacher = match self.find_teacher(&notification).await? {
             Teacher::Known(user) => user,
-            Teacher::Awaited(key) => return self.hold(key, HeldEvent { at, notification, message: message.clone() }),
+            Teacher::Awaited { key, named } => {
+                let event = HeldEvent { at, notification, message: message.clone(), teacher: named };
+                return self.hold(key, event);
+            }
         };
         let accepted = self.hand_off(&notification, &teacher).await?;
         self.stats.accepted(accepted);
@@ -210,27 +235,52 @@ impl Topic {
         Some(decoded.notification)
     }
 
-    /// Learn: records who owns the batches and classes the event names with their teacher.
-    async fn learn(&self, notification: &Notification) -> Result<(), OwnersError> {
+    /// Learn: offers the index who owns the batches and classes the event names with their
+    /// teacher, as the topic's rule says: an owner fact replaces what was known; an actor fact
+    /// only fills a gap, and one that names someone else than the known owner is logged and
+    /// counted as a conflict, the owner kept.
+    async fn learn(&self, at: Coordinates, notification: &Notification) -> Result<(), OwnersError> {
+        let Some(basis) = self.learns else { return Ok(()) };
         for (key, user) in &notification.ownership {
-            self.ingest.owners.learn(key.clone(), user.clone()).await?;
+            match self.ingest.owners.learn(key.clone(), user.clone(), basis).await? {
+                Learnt::Recorded => {}
+                Learnt::Replaced { previous } => tracing::warn!(
+                    topic = %self.name, partition = at.partition, offset = at.offset, %key, %previous, owner = %user,
+                    "owner changed; the latest owner fact wins"
+                ),
+                Learnt::Conflict { owner } => {
+                    tracing::warn!(
+                        topic = %self.name, partition = at.partition, offset = at.offset, %key, %owner, actor = %user,
+                        "the event names someone other than the known owner as acting on it; the owner stays"
+                    );
+                    self.stats.ownership_conflict();
+                }
+            }
         }
         Ok(())
     }
 
     /// Find the teacher: named in the event, or the owner of its batch or class. An event
-    /// queues behind earlier ones of its key without asking, so it cannot overtake them.
+    /// queues behind earlier ones of its batches and classes without asking, so it cannot
+    /// overtake them, even when it names its teacher.
     async fn find_teacher(&self, notification: &Notification) -> Result<Teacher, OwnersError> {
         let key = match &notification.recipient {
-            Recipient::User(user) => return Ok(Teacher::Known(user.clone())),
+            Recipient::User(user) => {
+                let holds = self.holds.lock();
+                return Ok(match notification.keys().find(|key| holds.must_queue_behind(key)) {
+                    Some(key) => Teacher::Awaited { key, named: Some(user.clone()) },
+                    None => Teacher::Known(user.clone()),
+                });
+            }
             Recipient::OwnerOf(key) => key,
         };
+        let awaited = Teacher::Awaited { key: key.clone(), named: None };
         if self.holds.lock().must_queue_behind(key) {
-            return Ok(Teacher::Awaited(key.clone()));
+            return Ok(awaited);
         }
         Ok(match self.ingest.owners.lookup(key).await? {
             Some(user) => Teacher::Known(user),
-            None => Teacher::Awaited(key.clone()),
+            None => awaited,
         })
     }
 

@@ -1,12 +1,14 @@
 //! `POST /api/v1/owners` (role `service`): tells the hub who owns a batch or a class, so
 //! events that name only the batch or class reach that teacher (and held ones are released).
+//! Each fact establishes the owner, as a class's creation does.
 
 use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 
 use super::authorized::{Authorized, Service};
 use super::read_limited;
-use crate::contracts::OwnerKey;
+use crate::contracts::{Basis, OwnerKey};
+use crate::ingest::owners::Learnt;
 use hub_actors::without_position;
 
 use crate::error::ApiError;
@@ -61,8 +63,11 @@ pub(super) async fn learn(
         }
     }
     let learned = keys.len();
+    // A service that says who owns a batch or class states it: the fact replaces what was known.
     for (key, user) in keys {
-        state.owners.learn(key, user).await?;
+        if let Learnt::Replaced { previous } = state.owners.learn(key.clone(), user.clone(), Basis::Owner).await? {
+            tracing::warn!(%key, %previous, owner = %user, "owner changed; the latest owner fact wins");
+        }
     }
     Ok(HttpResponse::Accepted().json(serde_json::json!({ "learned": learned })))
 }

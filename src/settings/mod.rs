@@ -125,7 +125,7 @@ impl Settings {
         self.publish.validate()?;
         self.shutdown.validate()?;
         self.kafka.validate()?;
-        self.ownership.validate(self.kafka.enabled())?;
+        self.ownership.validate(&self.kafka)?;
         self.redis.validate()
     }
 
@@ -255,6 +255,19 @@ mod tests {
         assert!(!format!("{s:?}").contains("hunter2"), "SASL passwords never print");
         let unknown = load(&[("HUB__KAFKA__BROKERS", "k:9092"), ("HUB__KAFKA__TOPICS", "huleedu.nonsense.v1")]);
         assert_eq!(invalid_setting(unknown), "kafka.topics");
+    }
+
+    #[test]
+    fn a_held_byte_bound_the_largest_event_would_not_fit_in_is_refused() {
+        let kafka = ("HUB__KAFKA__BROKERS", "k:9092");
+        let zero = load(&[("HUB__OWNERSHIP__MAX_HELD_BYTES", "0")]);
+        assert_eq!(invalid_setting(zero), "ownership.max_held_bytes");
+        let small =
+            load(&[kafka, ("HUB__OWNERSHIP__MAX_HELD_BYTES", "1000"), ("HUB__KAFKA__MAX_MESSAGE_BYTES", "1001")]);
+        assert_eq!(invalid_setting(small), "ownership.max_held_bytes");
+        let fits =
+            load(&[kafka, ("HUB__OWNERSHIP__MAX_HELD_BYTES", "1000"), ("HUB__KAFKA__MAX_MESSAGE_BYTES", "1000")]);
+        assert_eq!(fits.unwrap().ownership.max_held_bytes, 1000);
     }
 
     #[test]

@@ -18,7 +18,7 @@ impl Topic {
             return Ok(()); // Revoked meanwhile: the partition's next reader reads it again.
         }
         let mut holds = self.holds.lock();
-        if !holds.has_room() {
+        if !holds.has_room_for(&event) {
             return Err(Refusal::HoldsFull);
         }
         tracing::info!(
@@ -36,24 +36,30 @@ impl Topic {
     }
 
     /// Hands off the events held for `key`, in order, once its owner is known, each retried
-    /// until the bridge takes it, then committed. Events for the key that arrive meanwhile queue
-    /// behind and go next. While the owner is unknown (or the index unreachable) they stay, and
-    /// the periodic sweep tries again.
+    /// until the bridge takes it (to the teacher it names, or else to the owner), then
+    /// committed. Events for the key that arrive meanwhile queue behind and go next. While the
+    /// owner is unknown (or the index unreachable) they stay, but those at the front that name
+    /// their teacher go (the events they waited behind have expired); the periodic sweep tries
+    /// again.
     pub(in crate::kafka) async fn release(&self, key: OwnerKey) {
         if !self.holds.lock().begin_release(&key) {
             return;
         }
         loop {
-            let teacher = match self.ingest.owners.lookup(&key).await {
-                Ok(Some(teacher)) => teacher,
-                Ok(None) => break,
+            let owner = match self.ingest.owners.lookup(&key).await {
+                Ok(owner) => owner,
                 Err(error) => {
                     tracing::debug!(%key, error = %ErrorChain(&error), "owner not looked up; the sweep tries again");
                     break;
                 }
             };
-            for event in self.take_held(&key) {
-                let hand_off = || self.hand_off(&event.notification, &teacher);
+            let events = self.take_held(&key, owner.is_some());
+            if events.is_empty() {
+                break;
+            }
+            for event in events {
+                let teacher = event.teacher.as_ref().or(owner.as_ref()).expect("taken only with a teacher");
+                let hand_off = || self.hand_off(&event.notification, teacher);
                 let accepted = backoff::retry(self.ingest.retry_backoff_max, hand_off, refused).await;
                 self.stats.accepted(accepted);
                 self.commit(event.at);
@@ -90,9 +96,11 @@ impl Topic {
         self.holds.lock().idle_keys().cloned().collect()
     }
 
-    fn take_held(&self, key: &OwnerKey) -> Vec<HeldEvent> {
+    /// The events waiting for `key`: all of them once its owner is known, else those at the
+    /// front that name their teacher.
+    fn take_held(&self, key: &OwnerKey, owner_known: bool) -> Vec<HeldEvent> {
         let mut holds = self.holds.lock();
-        let events = holds.release(key);
+        let events = holds.release_while(key, |event| owner_known || event.teacher.is_some());
         self.stats.held(holds.len());
         events
     }

@@ -3,15 +3,15 @@
 
 use std::collections::BTreeSet;
 
-use hub::contracts::{topics, TopicSpec};
+use hub::contracts::{topics, Basis, TopicSpec};
 use serde_json::Value;
 
-use super::fixtures::{envelope_files, read};
+use super::fixtures::{decode_fixture, envelope_files, read};
 
 fn markdown(specs: &[&TopicSpec]) -> String {
     let mut table = String::from(
-        "| topic | event | category | priority | user found by | twin | producer |\n\
-         | --- | --- | --- | --- | --- | --- | --- |\n",
+        "| topic | event | category | priority | user found by | ownership facts | twin | producer |\n\
+         | --- | --- | --- | --- | --- | --- | --- | --- |\n",
     );
     for spec in specs {
         let (event, category, priority) = match spec.classification() {
@@ -26,9 +26,10 @@ fn markdown(specs: &[&TopicSpec]) -> String {
             None => ("`data.notification_type`".to_owned(), "`data.category`".to_owned(), "`data.priority`".to_owned()),
         };
         table.push_str(&format!(
-            "| `{}` | {event} | {category} | {priority} | {} | {} | {} |\n",
+            "| `{}` | {event} | {category} | {priority} | {} | {} | {} | {} |\n",
             spec.topic,
             spec.user_found_by,
+            spec.learns.map_or("—", Basis::describe),
             spec.twin.unwrap_or("—"),
             if spec.has_producer { "yes" } else { "no" },
         ));
@@ -86,4 +87,34 @@ fn every_listed_twin_is_a_platform_notification_type() {
             assert!(known.contains(twin), "{}: unknown twin {twin}", spec.topic);
         }
     }
+}
+
+#[test]
+fn a_topic_whose_events_prove_ownership_says_what_the_facts_rest_on() {
+    let mut examples: Vec<(String, String)> = envelope_files("examples")
+        .into_iter()
+        .map(|file| (file.trim_end_matches(".json").to_owned(), format!("examples/{file}")))
+        .collect();
+    let teacher_topic = "huleedu.notification.teacher.requested.v1";
+    for file in envelope_files("examples/teacher_notifications") {
+        examples.push((teacher_topic.to_owned(), format!("examples/teacher_notifications/{file}")));
+    }
+    let mut with_facts = BTreeSet::new();
+    for (topic, path) in &examples {
+        if !decode_fixture(topic, path).notification.ownership.is_empty() {
+            with_facts.insert(topic.as_str());
+        }
+    }
+    for spec in topics() {
+        if with_facts.contains(spec.topic) {
+            assert!(spec.learns.is_some(), "{}: its events prove ownership; say what on", spec.topic);
+        }
+    }
+    let established: Vec<&str> =
+        topics().filter(|spec| spec.learns == Some(Basis::Owner)).map(|spec| spec.topic).collect();
+    assert!(established.contains(&"huleedu.class.created.v1"), "a class's creation establishes its owner");
+    assert!(
+        topics().any(|spec| spec.topic == "huleedu.class.student.created.v1" && spec.learns == Some(Basis::Actor)),
+        "adding a student names who acted, not who owns the class"
+    );
 }

@@ -3,4 +3,7 @@
 pub mod cluster;
 mod delivery;
 mod faults;
+mod holds;
 mod malformed;
+mod ordering;
+mod ownership;
