@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
-# docs/openapi.yaml against the real hub: validates the document, starts the hub binary in
-# embedded mode on a free loopback port, and runs schemathesis with a fixed seed over every
-# operation but the WebSocket upgrade. Fails on any 500, any status or header the document does
-# not list, and any body that does not match its schema (checks not_a_server_error,
-# status_code_conformance, content_type_conformance, response_schema_conformance,
-# response_headers_conformance). Three runs: the `service` operations with a service token, the
-# operator, probe and browser ones with an admin token, and the authenticated ones with a token
-# without a role (403). Prints `schemathesis: N passed, N failed` (N counts operations tested),
-# and exits non-zero on any failure. Works from any directory.
+# docs/openapi.yaml against the real hub. Validates the document and checks it against the
+# README's "HTTP routes" section (check_readme.py: routes, error codes, publish fields); starts
+# the hub binary in embedded mode on a free loopback port; runs schemathesis with a fixed seed
+# over every operation but the WebSocket upgrade, with the checks not_a_server_error,
+# status_code_conformance, content_type_conformance, response_schema_conformance and
+# response_headers_conformance: no 500, no status, header or content type the document does not
+# list, every body matching its schema. Three runs: the `service` operations with a service
+# token, the operator, probe and browser ones with an admin token, and the authenticated ones with
+# a token without a role (403). Stops the hub by its pid, prints `schemathesis: N passed, N
+# failed` (N counts operations tested) and exits non-zero on any failure. Works from any directory.
 #
 #   HUB_BIN              the hub binary (default: ${CARGO_TARGET_DIR:-target}/debug/hub, built when missing)
 #   OPENAPI_SEED         the seed (default: 13, what CI runs)
@@ -29,7 +30,7 @@ requirements=$root/tests/openapi/requirements.txt
 
 # --- Python environment ------------------------------------------------------------------------
 venv=${OPENAPI_VENV:-$root/target/openapi-venv}
-python=${PYTHON:-python3}
+python=${PYTHON:-$(command -v python3.11 || command -v python3)}
 if [ ! -x "$venv/bin/python" ]; then
     say "making the Python environment $venv"
     "$python" -m venv "$venv" || fail "cannot make a venv with $python (Debian: apt-get install python3-venv)"
@@ -43,7 +44,9 @@ fi
 
 # --- The document ------------------------------------------------------------------------------
 "$venv/bin/openapi-spec-validator" "$document" >/dev/null || fail "docs/openapi.yaml is not a valid OpenAPI document"
-say "docs/openapi.yaml is valid OpenAPI $(sed -n 's/^openapi: //p' "$document")"
+"$venv/bin/python" "$root/tests/openapi/check_readme.py" "$root/README.md" "$document" ||
+    fail "docs/openapi.yaml and the README's \"HTTP routes\" section disagree (above)"
+say "docs/openapi.yaml is valid OpenAPI $(sed -n 's/^openapi: //p' "$document") and agrees with the README"
 
 # --- The hub -----------------------------------------------------------------------------------
 hub=${HUB_BIN:-${CARGO_TARGET_DIR:-target}/debug/hub}
