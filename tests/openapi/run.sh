@@ -16,6 +16,7 @@
 #   OPENAPI_VENV         the Python environment (default: target/openapi-venv, made when missing)
 #   OPENAPI_CHECKS       schemathesis checks (default: the five above; `all` for a wider look)
 #   OPENAPI_HAR_DIR      keep each run's requests and responses there as HAR files
+#   OPENAPI_REDIS_URL    run the hub in the clustered mode on this Redis (default: embedded)
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 root=$PWD
@@ -78,6 +79,9 @@ for name in $(compgen -e); do
     case "$name" in HUB__* | HUB_CONFIG | RUST_LOG) hub_env+=(-u "$name") ;; esac
 done
 hub_env+=(HUB__AUTH__JWT_SECRET="$secret" HUB__LOG__FORMAT=json HUB__LOG__FILTER=warn)
+if [ -n "${OPENAPI_REDIS_URL:-}" ]; then
+    hub_env+=(HUB__REDIS__URL="$OPENAPI_REDIS_URL")
+fi
 free_port() {
     "$venv/bin/python" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
@@ -108,7 +112,9 @@ for attempt in 1 2 3; do
     [ "$attempt" -lt 3 ] || fail "the hub did not start ($hub)"
 done
 base=http://127.0.0.1:$port
-say "hub $hub (pid $hub_pid) on $base"
+mode=embedded
+[ -z "${OPENAPI_REDIS_URL:-}" ] || mode="clustered on $OPENAPI_REDIS_URL"
+say "hub $hub (pid $hub_pid, $mode) on $base"
 
 token() { (cd "$work" && "${hub_env[@]}" "$hub" token --sub "$1" --role "$2"); }
 service_token=$(token openapi-service service)
