@@ -98,3 +98,25 @@ async fn with_an_admin_address_the_operator_routes_leave_the_public_listener() {
     let (code, _) = app.get_json(&app.admin_url("/status"), Some(&app.admin_token())).await;
     assert_eq!(code, 200);
 }
+
+/// A user id is a JWT `sub`, always UTF-8: a path that percent-decodes to anything else names
+/// nobody. Decoded lossily, `%FF` would name the user "\u{FFFD}" and close that user's sockets.
+#[tokio::test]
+async fn a_disconnect_whose_user_id_is_not_utf8_is_refused_and_closes_nobodys_sockets() {
+    let app = spawn_app();
+    let mut bystander = app.connect("\u{FFFD}").await;
+    app.wait_for_actors(1, 1).await;
+
+    let response = reqwest::Client::new()
+        .post(app.url("/api/v1/users/%FF/disconnect"))
+        .bearer_auth(app.admin_token())
+        .send()
+        .await
+        .unwrap();
+    let status = response.status().as_u16();
+    let body = response.json::<serde_json::Value>().await.unwrap();
+    assert_eq!((status, body["error"].as_str()), (400, Some("invalid_request")), "{body}");
+
+    app.notify("\u{FFFD}", "still-here", json!({})).await;
+    assert_eq!(bystander.next_notification().await["event"], "still-here");
+}
