@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The hub's test command (README, and .ci/run with CI=true). Installs or checks what the tests
-# need (Rust, the build's system packages, cargo-nextest, Redis, Node.js, Chromium), runs every
-# test of the workspace with cargo-nextest, then the browser side's suites (scripts/test-js.sh),
-# and exits non-zero if anything failed. Works from any directory.
+# need (Rust, the build's system packages, cargo-nextest, Redis, Node.js, Chromium, Python's
+# venv), runs every test of the workspace with cargo-nextest, then the browser side's suites
+# (scripts/test-js.sh) and the HTTP API's property-based run against docs/openapi.yaml
+# (tests/openapi/run.sh), and exits non-zero if anything failed. Works from any directory.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -75,6 +76,18 @@ if [ ! -x "$CHROMIUM_PATH" ]; then
 Install it (Debian/Ubuntu, as root: apt-get install chromium), or set CHROMIUM_PATH to a Chromium or Chrome binary."
 fi
 
+# --- Python ------------------------------------------------------------------------------------
+# The HTTP API's property-based run (tests/openapi/run.sh) installs schemathesis into a venv.
+if ! python3 -c 'import venv, ensurepip' >/dev/null 2>&1; then
+    if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
+        say "python3 with venv not found; installing the Debian packages python3 and python3-venv"
+        export DEBIAN_FRONTEND=noninteractive
+        apt-get update -qq && apt-get install -y -qq --no-install-recommends python3 python3-venv || true
+    fi
+    python3 -c 'import venv, ensurepip' >/dev/null 2>&1 ||
+        fail "python3 with the venv module is needed for tests/openapi/run.sh (Debian/Ubuntu, as root: apt-get install python3 python3-venv)"
+fi
+
 # --- Run ---------------------------------------------------------------------------------------
 profile=()
 if [ "${CI:-}" = true ]; then
@@ -84,4 +97,5 @@ say "running: cargo nextest run --workspace --no-fail-fast ${profile[*]}"
 status=0
 cargo nextest run --workspace --no-fail-fast "${profile[@]}" || status=$?
 ./scripts/test-js.sh || status=1
+./tests/openapi/run.sh || status=1
 exit "$status"
