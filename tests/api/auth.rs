@@ -137,3 +137,32 @@ async fn an_invalid_renewal_token_gets_an_error_frame() {
     assert_eq!(frame["code"], "auth_failed");
     assert!(!frame["message"].as_str().unwrap().contains("nonsense"), "the token is never echoed");
 }
+
+#[tokio::test]
+async fn repeated_failed_renewals_close_the_socket_with_4001_even_between_valid_frames() {
+    let app = spawn_app_with(|s| s.ws.max_invalid_frames = 3);
+    let mut tab = app.connect("u").await;
+    let other_user = app.token("someone-else");
+    for bad in ["nonsense", other_user.as_str()] {
+        tab.send_json(json!({ "type": "auth", "token": bad })).await;
+        assert_eq!(tab.next_frame().await["type"], "error", "{bad}");
+        // A valid frame between failed renewals does not make them free.
+        tab.send_json(json!({ "type": "ping" })).await;
+        assert_eq!(tab.next_frame().await["type"], "pong");
+    }
+    tab.send_json(json!({ "type": "auth", "token": "nonsense" })).await;
+    assert_eq!(tab.close_code().await, 4001, "the client fetches a new token and reconnects");
+}
+
+#[tokio::test]
+async fn a_successful_renewal_clears_the_count_of_failed_ones() {
+    let app = spawn_app_with(|s| s.ws.max_invalid_frames = 2);
+    let mut tab = app.connect("u").await;
+    for _ in 0..3 {
+        tab.send_json(json!({ "type": "auth", "token": "nonsense" })).await;
+        assert_eq!(tab.next_frame().await["type"], "error");
+        tab.send_json(json!({ "type": "auth", "token": app.token("u") })).await;
+        tab.send_json(json!({ "type": "ping" })).await;
+        assert_eq!(tab.next_frame().await["type"], "pong", "still open");
+    }
+}

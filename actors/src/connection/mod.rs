@@ -71,6 +71,9 @@ pub struct Connection {
     socket: Option<Weak<Socket>>,
     last_heard: Instant,
     invalid_frames: u32,
+    /// Renewals refused since the last one accepted: valid frames, but never free, so that a
+    /// client cannot try tokens on an open socket for as long as it likes.
+    failed_renewals: u32,
     joined: bool,
     /// Told once the join has an answer, whatever it is: the handshake is answered only then.
     join_answered: Option<oneshot::Sender<()>>,
@@ -116,6 +119,7 @@ impl Connection {
                 socket: Socket::of(req),
                 last_heard: Instant::now(),
                 invalid_frames: 0,
+                failed_renewals: 0,
                 joined: false,
                 join_answered: Some(join_answered),
                 closing: false,
@@ -215,23 +219,32 @@ impl Connection {
     fn renew(&mut self, ctx: &mut Context<Self>, token: &str) {
         let span = self.span.clone();
         let _entered = span.enter();
-        match self.deps.verifier.verify(token) {
+        let (code, message) = match self.deps.verifier.verify(token) {
             Ok(identity) if identity.user_id == self.identity.user_id => {
                 tracing::info!(exp = identity.expires_at, "token renewed in-band");
                 self.identity = identity;
+                self.failed_renewals = 0;
                 self.schedule_expiry(ctx);
+                return;
             }
             Ok(_) => {
                 tracing::warn!("renewal token names another user; refused");
                 // The one reason only renewal has: a socket's user never changes.
                 TokenStage::Renewal.count_refusal("subject_mismatch");
-                self.control(ctx, client_frame::error("auth_subject_mismatch", "the new token is for another user"));
+                ("auth_subject_mismatch", "the new token is for another user".to_owned())
             }
             Err(rejected) => {
                 tracing::info!(reason = rejected.reason(), error = %rejected, "renewal token refused");
                 TokenStage::Renewal.count_refusal(rejected.reason());
-                self.control(ctx, client_frame::error("auth_failed", &rejected.to_string()));
+                ("auth_failed", rejected.to_string())
             }
+        };
+        self.failed_renewals += 1;
+        if self.failed_renewals >= self.deps.settings.max_invalid_frames {
+            // 4001 sends the client for a fresh token, which is what it needs.
+            self.close(ctx, CloseReason::TokenExpired);
+        } else {
+            self.control(ctx, client_frame::error(code, &message));
         }
     }
 }
