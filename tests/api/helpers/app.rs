@@ -117,6 +117,20 @@ impl TestApp {
         (status, response.json().await.unwrap_or(Value::Null))
     }
 
+    /// Tells the hub who owns batches or classes (`POST /api/v1/owners` with a service token),
+    /// expecting 202.
+    pub async fn learn_owners(&self, body: Value) {
+        let response = self
+            .http
+            .post(self.url("/api/v1/owners"))
+            .bearer_auth(self.service_token())
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 202, "POST /api/v1/owners {body}");
+    }
+
     /// Posts `body` (any text, so malformed bodies too) to the batch publish route with a service
     /// token; returns status and JSON body.
     pub async fn publish_batch(&self, body: &str) -> (u16, Value) {

@@ -12,17 +12,11 @@ use crate::helpers::TestApp;
 const TEACHER_TOPIC: &str = "huleedu.notification.teacher.requested.v1";
 
 async fn teach_owners(app: &TestApp) {
-    let response = reqwest::Client::new()
-        .post(app.url("/api/v1/owners"))
-        .bearer_auth(app.service_token())
-        .json(&json!([
-            { "user_id": TEACHER, "batch_id": BATCH, "class_id": CLASS },
-            { "user_id": OTHER_TEACHER, "batch_id": OTHER_BATCH },
-        ]))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 202);
+    app.learn_owners(json!([
+        { "user_id": TEACHER, "batch_id": BATCH, "class_id": CLASS },
+        { "user_id": OTHER_TEACHER, "batch_id": OTHER_BATCH },
+    ]))
+    .await;
 }
 
 #[tokio::test]
@@ -138,14 +132,7 @@ async fn an_event_whose_owner_is_learnt_later_is_delivered_then_in_order_with_la
     .await;
     teacher.expect_silence(Duration::from_millis(300)).await;
 
-    let response = reqwest::Client::new()
-        .post(app.url("/api/v1/owners"))
-        .bearer_auth(app.service_token())
-        .json(&json!({ "user_id": TEACHER, "batch_id": BATCH }))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 202);
+    app.learn_owners(json!({ "user_id": TEACHER, "batch_id": BATCH })).await;
     for n in 0..3 {
         let frame = teacher.next_notification().await;
         assert_eq!(frame["event"], "batch_assessment_completed");

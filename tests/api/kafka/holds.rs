@@ -38,14 +38,7 @@ async fn at_the_held_byte_bound_the_partition_waits_and_nothing_is_lost() {
     .await;
     teacher.expect_silence(Duration::from_millis(200)).await;
 
-    let response = reqwest::Client::new()
-        .post(app.url("/api/v1/owners"))
-        .bearer_auth(app.service_token())
-        .json(&json!({ "user_id": TEACHER, "batch_id": BATCH }))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 202);
+    app.learn_owners(json!({ "user_id": TEACHER, "batch_id": BATCH })).await;
     for n in 0..4 {
         let frame = teacher.next_notification().await;
         assert_eq!(frame["data"]["assessment_job_id"], format!("job-{n}"), "in Kafka order: {frame}");
